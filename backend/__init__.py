@@ -1,0 +1,63 @@
+"""RM Companion: the Flask application factory."""
+
+import logging
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from backend import errors
+from backend.extensions import api, db, limiter, login_manager, migrate
+
+
+def create_app(config=None) -> Flask:
+    """Create the app with extensions, blueprints, error handlers and CLI commands."""
+    from config import config_from_env
+
+    app = Flask(__name__, instance_relative_config=False, static_folder=None)
+    config = config or config_from_env()
+    if hasattr(config, "validate"):
+        config.validate()
+    app.config.from_object(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    from backend import models  # noqa: F401  (registers every table)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    from backend.auth import routes as auth_routes
+    from backend.auth import security
+    from backend.customers import routes as customer_routes
+
+    security.init_app(app)
+    api.register_blueprint(auth_routes.blp)
+    api.register_blueprint(customer_routes.blp)
+    errors.register(app)
+
+    from backend import cli
+
+    cli.register(app)
+    return app
+
+
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL lets readers and one writer work at once; the busy timeout waits out a writer."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    engine.dispose()  # connections opened before the listener must not be reused

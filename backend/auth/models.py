@@ -1,0 +1,65 @@
+"""Teams, users and the audit log."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.extensions import db
+from backend.models_base import JSONType, utcnow
+
+ROLES = ("rm", "lead", "referrer", "analyst", "admin")
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    members: Mapped[list["User"]] = relationship(back_populates="team")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    # Grade sets the RM's pricing discretion band (1 = junior ... 5 = senior).
+    grade: Mapped[int] = mapped_column(default=1)
+    line: Mapped[str] = mapped_column(String(16), default="sme")
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    locale: Mapped[str] = mapped_column(String(10), default="zh-CN")
+    time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    quiet_start: Mapped[datetime | None] = mapped_column(Time)
+    quiet_end: Mapped[datetime | None] = mapped_column(Time)
+    daily_capacity: Mapped[int] = mapped_column(default=8)
+    is_active_user: Mapped[bool] = mapped_column(default=True)
+    # Bumped on password change so every existing session stops being valid.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    team: Mapped[Team | None] = relationship(back_populates="members")
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_user
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[int | None]
+    detail: Mapped[dict | None] = mapped_column(JSONType)
+    ip: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,49 @@
+"""Portfolio scoping: the one place that decides which customers a user may see.
+
+Every query of customer data goes through customer_scope() or visible_customer().
+"""
+
+from sqlalchemy import false, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from backend.auth.models import User
+from backend.customers.models import Customer
+from backend.errors import Forbidden, NotFound
+from backend.extensions import db
+
+ROLES_WITH_CUSTOMER_DATA = {"rm", "lead"}
+
+
+def require_customer_access(user: User) -> None:
+    """Refuse users whose role sees no customer-level data (analyst, referrer, admin)."""
+    if user.role not in ROLES_WITH_CUSTOMER_DATA:
+        raise Forbidden("Your role has no access to customer records")
+
+
+def customer_scope(user: User) -> ColumnElement[bool]:
+    """Return the WHERE clause limiting Customer rows to the user's portfolio."""
+    if user.role == "rm":
+        return Customer.rm_id == user.id
+    if user.role == "lead" and user.team_id is not None:
+        team_rms = select(User.id).where(User.team_id == user.team_id)
+        return Customer.rm_id.in_(team_rms)
+    return false()
+
+
+def is_visible(user: User, customer_id: int) -> bool:
+    """Tell whether the customer is in the user's portfolio."""
+    if user.role not in ROLES_WITH_CUSTOMER_DATA:
+        return False
+    query = select(Customer.id).where(Customer.id == customer_id, customer_scope(user))
+    return db.session.scalar(query) is not None
+
+
+def visible_customer(user: User, customer_id: int) -> Customer:
+    """Load a customer the user may see; anything else is 404, so existence does not leak."""
+    require_customer_access(user)
+    customer = db.session.scalar(
+        select(Customer).where(Customer.id == customer_id, customer_scope(user))
+    )
+    if customer is None:
+        raise NotFound("No such customer in your portfolio")
+    return customer

@@ -1,0 +1,31 @@
+"""Login and user payloads."""
+
+from marshmallow import Schema, fields, validate
+
+
+class LoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(min=1, max=256))
+
+
+class TeamSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    team = fields.Nested(TeamSchema, allow_none=True)
+    grade = fields.Integer()
+    line = fields.String()
+    locale = fields.String()
+    time_zone = fields.String()
+
+
+class SessionSchema(Schema):
+    user = fields.Nested(UserSchema)
+    csrf_token = fields.String()

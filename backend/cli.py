@@ -1,0 +1,36 @@
+"""Command-line entry points: users, demo bank, CSV import."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from backend.extensions import db
+
+users_cli = AppGroup("users", help="Manage users.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["rm", "lead", "referrer", "analyst", "admin"]))
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", "display_name", default=None, help="Name shown in the app.")
+@click.option("--team", default=None, help="Team name; created when new.")
+@click.option("--grade", default=1, type=click.IntRange(1, 5), help="RM grade (pricing band).")
+def create_user_command(username, role, password, display_name, team, grade):
+    """Create a user."""
+    from backend.auth import service as auth_service
+    from backend.errors import Invalid
+
+    try:
+        user = auth_service.create_user(username=username, password=password, role=role,
+                                        display_name=display_name, team=team, grade=grade)
+    except Invalid as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc.message}: {exc.fields}") from exc
+    db.session.commit()
+    click.echo(f"created {user.role} {user.username} (id {user.id})")
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to the app."""
+    app.cli.add_command(users_cli)

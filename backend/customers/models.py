@@ -1,0 +1,105 @@
+"""Customers, their related parties, accounts and transactions."""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.extensions import db
+from backend.models_base import JSONType, Money, Rate, utcnow
+
+SEGMENTS = ("large", "medium", "small", "micro")
+STATUSES = ("active", "dormant", "lapsed", "closed")
+PARTY_KINDS = ("owner", "guarantor", "supplier", "buyer", "affiliate")
+ACCOUNT_STATUSES = ("open", "closed")
+CHANNELS = ("branch", "mobile", "online", "atm", "pos", "transfer", "system")
+TRANSACTION_KINDS = ("deposit", "withdrawal", "payment", "transfer", "fee", "interest",
+                     "drawdown", "repayment", "card", "premium")
+
+
+class Customer(db.Model):
+    __tablename__ = "customers"
+    __table_args__ = (CheckConstraint("employees >= 0", name="employees_non_negative"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    industry: Mapped[str | None] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(64))
+    founded_on: Mapped[date | None]
+    employees: Mapped[int | None]
+    annual_revenue: Mapped[float | None] = mapped_column(Money)
+    owner_name: Mapped[str | None] = mapped_column(String(100))
+    owner_name_en: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    rm_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    tier: Mapped[str] = mapped_column(String(16), default="basic", index=True)
+    segment: Mapped[str] = mapped_column(String(16), default="small", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    consent_marketing: Mapped[bool] = mapped_column(default=True)
+    consent_phone: Mapped[bool] = mapped_column(default=True)
+    consent_email: Mapped[bool] = mapped_column(default=True)
+    onboarded_on: Mapped[date | None]
+    closed_on: Mapped[date | None]
+    leave_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    rm = relationship("User")
+    accounts: Mapped[list["Account"]] = relationship(back_populates="customer")
+
+
+class RelatedParty(db.Model):
+    """A link from a customer to another customer or to a person outside the bank's books."""
+
+    __tablename__ = "related_parties"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "kind", "related_customer_id", "person_name",
+                         name="uq_related_parties_link"),
+        CheckConstraint("related_customer_id IS NOT NULL OR person_name IS NOT NULL",
+                        name="party_named"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"),
+                                             index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    related_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"),
+                                                            index=True)
+    person_name: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class Account(db.Model):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    opened_on: Mapped[date]
+    maturity_on: Mapped[date | None] = mapped_column(index=True)
+    closed_on: Mapped[date | None]
+    # Deposits: money held; credit: amount outstanding. Limits are credit lines.
+    balance: Mapped[float] = mapped_column(Money, default=0)
+    limit_amount: Mapped[float | None] = mapped_column(Money)
+    rate: Mapped[float | None] = mapped_column(Rate)
+    days_overdue: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+
+    customer: Mapped[Customer] = relationship(back_populates="accounts")
+    product = relationship("Product")
+
+
+class Transaction(db.Model):
+    __tablename__ = "transactions"
+    __table_args__ = (Index("ix_transactions_account_posted", "account_id", "posted_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    posted_at: Mapped[datetime]
+    # Signed: positive raises the account balance (deposit in, loan drawn), negative lowers it.
+    amount: Mapped[float] = mapped_column(Money)
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    customer_initiated: Mapped[bool] = mapped_column(default=True)
+    description: Mapped[str | None] = mapped_column(String(200))

@@ -1,0 +1,17 @@
+"""Import every domain's models so metadata (and Alembic) sees the whole schema."""
+
+from backend.auth.models import AuditEvent, Team, User  # noqa: F401
+from backend.calendar.models import ContactPolicy, PlanEntry  # noqa: F401
+from backend.customers.models import Account, Customer, RelatedParty, Transaction  # noqa: F401
+from backend.moments.models import KeyMoment, RiskCase  # noqa: F401
+from backend.offers.models import Offer  # noqa: F401
+from backend.products.models import Package, PriceQuote, Product  # noqa: F401
+from backend.push.models import Notification, PushSubscription  # noqa: F401
+from backend.referrals.models import Referral  # noqa: F401
+from backend.scoring.models import (  # noqa: F401
+    Experiment,
+    ExperimentAssignment,
+    ModelVersion,
+    Score,
+)
+from backend.visits.models import Interaction, Survey  # noqa: F401

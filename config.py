@@ -1,0 +1,92 @@
+"""Settings from the environment, with development, test and production defaults."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def database_url(default: str) -> str:
+    """Return DATABASE_URL normalised to a SQLAlchemy URL with the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL") or default
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'rm_companion.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+    BANK_TIMEZONE = os.environ.get("BANK_TIMEZONE", "Asia/Shanghai")
+    CURRENCY = os.environ.get("CURRENCY", "CNY")
+    DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh-CN")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+
+    # JSON bodies are small; anything bigger is refused with 413 before it is parsed.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    API_TITLE = "RM Companion API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    # Cost of one contact by channel, in the bank's currency: feeds cost to serve.
+    CONTACT_COST = {"visit": 300.0, "call": 30.0, "video": 60.0, "message": 5.0, "email": 2.0}
+
+    DEMO_TRUTH_PATH = os.environ.get("DEMO_TRUTH_PATH", str(INSTANCE_DIR / "demo_truth.csv"))
+    SCHEDULER_ENABLED = False
+
+
+class DevConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    SCHEDULER_ENABLED = True
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL_RESOLVED", "sqlite://")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SCHEDULER_ENABLED = False
+
+
+class ProdConfig(Config):
+    ENV_NAME = "production"
+    SCHEDULER_ENABLED = False  # the scheduler runs as its own process in production
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start production with development secrets or the embedded database."""
+        if cls.SECRET_KEY == Config.SECRET_KEY or not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production")
+
+
+CONFIGS = {"development": DevConfig, "test": TestConfig, "production": ProdConfig}
+
+
+def config_from_env():
+    """Pick the configuration class named by RM_ENV (development by default)."""
+    return CONFIGS[os.environ.get("RM_ENV", "development")]
