@@ -4,6 +4,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from backend.auth.models import ROLES
 from backend.extensions import db
 
 users_cli = AppGroup("users", help="Manage users.")
@@ -11,7 +12,7 @@ users_cli = AppGroup("users", help="Manage users.")
 
 @users_cli.command("create")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["rm", "lead", "referrer", "analyst", "admin"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", "display_name", default=None, help="Name shown in the app.")
 @click.option("--team", default=None, help="Team name; created when new.")

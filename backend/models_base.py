@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Numeric, func
-from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.elements import ColumnElement
 
 # JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
 JSONType = JSON().with_variant(JSONB(), "postgresql")

@@ -5,11 +5,13 @@ TEST_DATABASE_URL points at a server. The schema is built by the migrations, and
 every table is emptied after each test.
 """
 
+import contextvars
 import os
 import secrets
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from backend import create_app
@@ -48,6 +50,17 @@ def database_uri(tmp_path_factory):
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Send each request from an empty context, as a real server would.
+
+    Tests keep an app context pushed for their factories; without this, Flask would
+    reuse it for requests, sharing g (the cached login) and the database session.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_uri, tmp_path_factory):
     class RunConfig(TestConfig):
@@ -55,6 +68,7 @@ def app(database_uri, tmp_path_factory):
         DEMO_TRUTH_PATH = str(tmp_path_factory.mktemp("truth") / "demo_truth.csv")
 
     app = create_app(RunConfig)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     yield app

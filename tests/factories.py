@@ -78,7 +78,8 @@ def transaction(account: Account, amount: float, posted_at: datetime, channel: s
 
 def interaction(rm: User, customer: Customer, started_at: datetime | None = None,
                 channel: str = "visit", outcome: str = "reached", **fields) -> Interaction:
-    row = Interaction(client_id=fields.pop("client_id", f"00000000-0000-4000-8000-{next(_seq):012d}"),
+    client_id = fields.pop("client_id", f"00000000-0000-4000-8000-{next(_seq):012d}")
+    row = Interaction(client_id=client_id,
                       rm_id=rm.id, customer_id=customer.id, channel=channel, outcome=outcome,
                       started_at=started_at or datetime.now() - timedelta(days=3), **fields)
     db.session.add(row)

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
-from backend.models_base import JSONType, Money, Rate, utcnow
+from backend.models_base import Money, Rate, utcnow
 
 SEGMENTS = ("large", "medium", "small", "micro")
 STATUSES = ("active", "dormant", "lapsed", "closed")

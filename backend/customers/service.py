@@ -302,7 +302,8 @@ def _latest_scores(customer_id: int) -> list[dict]:
     latest = (select(Score.model, func.max(Score.as_of).label("as_of"))
               .where(Score.customer_id == customer_id).group_by(Score.model).subquery())
     rows = db.session.scalars(
-        select(Score).join(latest, (latest.c.model == Score.model) & (latest.c.as_of == Score.as_of))
+        select(Score)
+        .join(latest, (latest.c.model == Score.model) & (latest.c.as_of == Score.as_of))
         .where(Score.customer_id == customer_id).order_by(Score.model)
     ).all()
     return [{"model": s.model, "version": s.version, "value": s.value, "band": s.band,

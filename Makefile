@@ -1,0 +1,50 @@
+# RM Companion: `make run` serves the demo bank, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+DEMO_CUSTOMERS ?= 1500
+DEMO_MONTHS ?= 24
+export FLASK_APP := wsgi
+PG_SERVER ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run install migrate demo test lint test-sqlite test-postgres bench clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	RM_ENV=$${RM_ENV:-development} $(BIN)/flask db upgrade
+
+demo: migrate
+	RM_ENV=$${RM_ENV:-development} $(BIN)/flask demo load --if-empty --customers $(DEMO_CUSTOMERS) --months $(DEMO_MONTHS)
+
+run: demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (logins: rm1..rm5, lead1, lead2, analyst1, referrer1, admin1 / demo1234)"
+	RM_ENV=$${RM_ENV:-development} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check backend tests bench config.py wsgi.py
+
+test-sqlite: install
+	$(BIN)/pytest
+
+# The PostgreSQL half runs against TEST_DATABASE_URL, or the local server when it answers.
+test-postgres: install
+	@url="$${TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_SERVER)', connect_timeout=3).close()" 2>/dev/null; then url="$(PG_SERVER)"; fi; \
+	if [ -z "$$url" ]; then echo "*** PostgreSQL not reachable: SKIPPING the PostgreSQL test run ***"; \
+	else echo "=== PostgreSQL run ($$url) ==="; TEST_DATABASE_URL="$$url" $(BIN)/pytest -m "not e2e"; fi
+
+test: lint test-sqlite test-postgres
+
+bench: install
+	@for b in bench/bench_*.py; do echo "=== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance/*.db* .pytest_cache
