@@ -17,9 +17,12 @@ def database_url(default: str) -> str:
     return url
 
 
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
 class Config:
     ENV_NAME = "base"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'rm_companion.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -51,6 +54,14 @@ class Config:
     # Cost of one contact by channel, in the bank's currency: feeds cost to serve.
     CONTACT_COST = {"visit": 300.0, "call": 30.0, "video": 60.0, "message": 5.0, "email": 2.0}
 
+    PWA_DIST = os.environ.get("PWA_DIST", str(BASE_DIR / "pwa" / "dist"))
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                          "application/json", "application/manifest+json", "image/svg+xml",
+                          "text/csv"]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]  # files are streamed; gzip is off by default
+    COMPRESS_STREAMING_ENDPOINT_CONDITIONAL = ["web.app_shell"]
+
     DEMO_TRUTH_PATH = os.environ.get("DEMO_TRUTH_PATH", str(INSTANCE_DIR / "demo_truth.csv"))
     SCHEDULER_ENABLED = False
 
@@ -80,7 +91,7 @@ class ProdConfig(Config):
     @classmethod
     def validate(cls) -> None:
         """Refuse to start production with development secrets or the embedded database."""
-        if cls.SECRET_KEY == Config.SECRET_KEY or not os.environ.get("SECRET_KEY"):
+        if not cls.SECRET_KEY or cls.SECRET_KEY == DEV_SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set in production")
 
 

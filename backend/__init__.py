@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from backend import errors
-from backend.extensions import api, db, limiter, login_manager, migrate
+from backend.extensions import api, compress, db, limiter, login_manager, migrate
 
 
 def create_app(config=None) -> Flask:
@@ -32,6 +32,7 @@ def create_app(config=None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
+    from backend import web
     from backend.auth import routes as auth_routes
     from backend.auth import security
     from backend.customers import routes as customer_routes
@@ -39,6 +40,9 @@ def create_app(config=None) -> Flask:
     security.init_app(app)
     api.register_blueprint(auth_routes.blp)
     api.register_blueprint(customer_routes.blp)
+    app.register_blueprint(web.bp)
+    app.after_request(web.no_store_api)
+    compress.init_app(app)
     errors.register(app)
 
     from backend import cli

@@ -1,5 +1,6 @@
 """Extension objects, created unbound and initialised in create_app()."""
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -21,4 +22,5 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 login_manager = LoginManager()
 api = Api()
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,274 @@
+"""The demo bank: contract users, consistent books, hidden truth, determinism, CLI guards."""
+
+import csv
+from datetime import date, datetime, timedelta
+
+import click
+import pytest
+import sqlalchemy as sa
+
+from backend import demo
+from backend.extensions import db
+from backend.products import catalog
+from backend.products.models import Package, Product
+
+SMALL = {"customers": 40, "months": 6, "seed": 1, "progress": False}
+TODAY = date(2025, 6, 15)
+CLI_SMALL = ["demo", "load", "--customers", "40", "--months", "6", "--seed", "1"]
+
+
+def load_small(**overrides) -> dict:
+    return demo.load(**{**SMALL, **overrides})
+
+
+def rows(sql: str, **params) -> list:
+    return db.session.execute(sa.text(sql), params).all()
+
+
+def scalar(sql: str, **params):
+    return db.session.execute(sa.text(sql), params).scalar()
+
+
+def wipe() -> None:
+    """Empty every table, as the per-test fixture does, to load twice in one test."""
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(sa.text(f"DELETE FROM {name}"))
+
+
+def test_contract_users_exist_and_log_in(api):
+    load_small()
+    users = dict(rows("SELECT username, role FROM users"))
+    assert users == {"rm1": "rm", "rm2": "rm", "rm3": "rm", "rm4": "rm", "rm5": "rm",
+                     "lead1": "lead", "lead2": "lead", "analyst1": "analyst",
+                     "referrer1": "referrer", "admin1": "admin"}
+    assert scalar("SELECT line FROM users WHERE username = 'referrer1'") == "retail"
+    me = api("rm1").get("/api/v1/auth/me")
+    assert me.status_code == 200
+    assert api("lead2").get("/api/v1/auth/me").status_code == 200
+    assert api().login("rm1", "wrong-password").status_code == 401
+
+
+def test_teams_follow_the_contract():
+    load_small()
+    team = dict(rows("SELECT username, team_id FROM users"))
+    assert team["rm1"] == team["rm2"] == team["rm3"] == team["lead1"] is not None
+    assert team["rm4"] == team["rm5"] == team["lead2"] is not None
+    assert team["rm1"] != team["rm4"]
+    grades = [g for (g,) in rows("SELECT grade FROM users WHERE role = 'rm'")]
+    assert set(grades) <= {1, 2, 3, 4, 5} and len(set(grades)) > 1
+
+
+def test_more_rms_come_in_teams_with_a_lead():
+    load_small(customers=30, months=2, rms=12)
+    rms = rows("SELECT username, team_id FROM users WHERE role = 'rm'")
+    assert {u for u, _ in rms} == {f"rm{i}" for i in range(1, 13)}
+    leads = dict(rows("SELECT team_id, username FROM users WHERE role = 'lead'"))
+    assert set(leads.values()) == {"lead1", "lead2", "lead3", "lead4"}
+    assert all(team in leads for _, team in rms)
+    per_team = rows("SELECT team_id, count(*) FROM users WHERE role = 'rm' GROUP BY team_id")
+    assert max(n for _, n in per_team) <= 5
+
+
+def test_every_customer_has_an_rm_and_a_current_account():
+    counts = load_small()
+    assert counts["customers"] == scalar("SELECT count(*) FROM customers") == 40
+    assert scalar("SELECT count(*) FROM customers c LEFT JOIN users u ON u.id = c.rm_id "
+                  "WHERE u.id IS NULL OR u.role <> 'rm'") == 0
+    without_current = scalar(
+        "SELECT count(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM accounts a "
+        "JOIN products p ON p.id = a.product_id WHERE a.customer_id = c.id AND p.code = 'CUR')")
+    assert without_current == 0
+    # Customers are spread over all five RMs.
+    assert scalar("SELECT count(DISTINCT rm_id) FROM customers") == 5
+    assert scalar("SELECT count(*) FROM accounts") == counts["accounts"]
+    assert scalar("SELECT count(*) FROM transactions") == counts["transactions"]
+    assert counts["transactions"] > 40 * 6 * 8
+
+
+def test_balances_are_the_sum_of_transactions_and_never_negative():
+    load_small(today=TODAY)
+    mismatched = scalar(
+        "SELECT count(*) FROM accounts a LEFT JOIN (SELECT account_id, SUM(amount) AS s "
+        "FROM transactions GROUP BY account_id) t ON t.account_id = a.id "
+        "WHERE abs(a.balance - coalesce(t.s, 0)) > 0.005")
+    assert mismatched == 0
+    # Deposits and credit outstanding never dip below zero at any point in time.
+    lowest = scalar(
+        "SELECT min(running) FROM (SELECT SUM(amount) OVER (PARTITION BY account_id "
+        "ORDER BY posted_at, id) AS running FROM transactions) AS x")
+    assert float(lowest) > -0.005
+    assert scalar("SELECT count(*) FROM accounts WHERE status = 'closed' "
+                  "AND abs(balance) > 0.005") == 0
+    # Nothing is posted on or after today (UTC timestamps of the bank's local days).
+    assert scalar("SELECT max(posted_at) FROM transactions") is not None
+    latest = scalar("SELECT count(*) FROM transactions WHERE posted_at >= :t",
+                    t=datetime.combine(TODAY, datetime.min.time()))
+    assert latest == 0
+
+
+def test_status_matches_own_activity():
+    load_small(customers=200, months=18, today=TODAY)
+    last_own = dict(rows(
+        "SELECT c.external_id, max(t.posted_at) FROM customers c JOIN accounts a "
+        "ON a.customer_id = c.id JOIN transactions t ON t.account_id = a.id "
+        "WHERE t.customer_initiated = :yes GROUP BY c.external_id", yes=True))
+    status = dict(rows("SELECT external_id, status FROM customers"))
+    assert set(status.values()) >= {"active", "dormant", "lapsed"}
+
+    def when(value):
+        return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+    day = datetime.combine(TODAY, datetime.min.time())
+    for ext, state in status.items():
+        last = when(last_own[ext]) if ext in last_own else None
+        if state == "active":
+            assert last is not None and last >= day - timedelta(days=90), ext
+        elif state == "dormant":
+            assert last is None or last < day - timedelta(days=89), ext
+        elif state == "lapsed":
+            assert last is None or last < day - timedelta(days=364), ext
+    closed_open = scalar("SELECT count(*) FROM customers c JOIN accounts a ON a.customer_id = c.id "
+                         "WHERE c.status = 'closed' AND a.status = 'open'")
+    assert closed_open == 0
+
+
+def test_truth_file_has_one_row_per_customer(app):
+    counts = load_small()
+    with open(counts["truth_path"], encoding="utf-8") as f:
+        truth = list(csv.DictReader(f))
+    assert counts["truth_path"] == app.config["DEMO_TRUTH_PATH"]
+    assert len(truth) == 40
+    assert {r["external_id"] for r in truth} == {e for (e,) in rows(
+        "SELECT external_id FROM customers")}
+    for row in truth:
+        for column in ("attrition_hazard_12m", "default_prob_12m", "p_TD", "p_WCL", "p_POS",
+                       "p_CGI", "p_RPL", "p_PWM"):
+            assert 0.0 <= float(row[column]) <= 1.0
+
+
+def test_same_seed_same_bank_other_seed_other_bank():
+    def fingerprint(path):
+        with open(path, encoding="utf-8") as f:
+            truth = f.read()
+        return {
+            "truth": truth,
+            "customers": rows(
+                "SELECT c.external_id, c.name, c.name_en, c.segment, c.tier, c.status, "
+                "u.username FROM customers c JOIN users u ON u.id = c.rm_id "
+                "ORDER BY c.external_id"),
+            "accounts": rows(
+                "SELECT a.external_id, c.external_id, p.code, a.balance, a.opened_on, "
+                "a.days_overdue FROM accounts a JOIN customers c ON c.id = a.customer_id "
+                "JOIN products p ON p.id = a.product_id ORDER BY a.external_id"),
+            "transactions": rows(
+                "SELECT t.external_id, a.external_id, t.posted_at, t.amount, t.kind, t.channel "
+                "FROM transactions t JOIN accounts a ON a.id = t.account_id "
+                "ORDER BY t.external_id"),
+            "interactions": rows(
+                "SELECT i.client_id, c.external_id, i.started_at, i.outcome, i.notes "
+                "FROM interactions i JOIN customers c ON c.id = i.customer_id "
+                "ORDER BY i.client_id"),
+            "parties": rows(
+                "SELECT c.external_id, r.kind, o.external_id, r.person_name FROM related_parties r "
+                "JOIN customers c ON c.id = r.customer_id LEFT JOIN customers o "
+                "ON o.id = r.related_customer_id ORDER BY 1, 2, 3, 4"),
+        }
+
+    first = fingerprint(load_small(today=TODAY)["truth_path"])
+    wipe()
+    second = fingerprint(load_small(today=TODAY)["truth_path"])
+    assert first == second
+    wipe()
+    other = fingerprint(load_small(today=TODAY, seed=2)["truth_path"])
+    assert other["customers"] != first["customers"]
+
+
+def test_refuses_to_load_under_a_production_config(app, monkeypatch):
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    with pytest.raises(click.ClickException, match="production"):
+        load_small()
+    result = app.test_cli_runner().invoke(args=[*CLI_SMALL, "--if-empty"])
+    assert result.exit_code != 0
+    assert "production" in result.output
+    assert scalar("SELECT count(*) FROM customers") == 0
+
+
+def test_cli_loads_once_and_if_empty_then_does_nothing(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=CLI_SMALL)
+    assert result.exit_code == 0, result.output
+    assert "rm1" in result.output and "demo1234" in result.output
+    before = (scalar("SELECT count(*) FROM customers"), scalar("SELECT count(*) FROM transactions"))
+    assert before[0] == 40
+
+    quiet = runner.invoke(args=[*CLI_SMALL, "--if-empty"])
+    assert quiet.exit_code == 0
+    assert quiet.output == ""
+    refused = runner.invoke(args=CLI_SMALL)
+    assert refused.exit_code != 0
+    assert "already holds 40 customers" in refused.output
+    after = (scalar("SELECT count(*) FROM customers"), scalar("SELECT count(*) FROM transactions"))
+    assert after == before
+
+
+def test_rm1_sees_a_full_360_card(api):
+    load_small()
+    rm1 = api("rm1")
+    page = rm1.get("/api/v1/customers?per_page=100").get_json()
+    assert page["total"] > 0
+    mine = {c["id"] for c in page["items"]}
+    customer_id = next(iter(sorted(mine)))
+    response = rm1.get(f"/api/v1/customers/{customer_id}")
+    assert response.status_code == 200
+    card = response.get_json()
+    assert card["accounts"] and card["transactions"]
+    assert all(a["product"]["code"] and a["product"]["name"] for a in card["accounts"])
+    assert card["segment"] in ("large", "medium", "small", "micro")
+    assert card["tier"] in ("basic", "intermediate", "advanced")
+    assert card["related_parties"][0]["kind"] == "owner"
+    # The month-end series derived backwards from today's balance ends at today's balance.
+    deposits = sum(float(a["balance"]) for a in card["accounts"]
+                   if a["product"]["family"] == "deposit")
+    assert card["series"]["deposit_balance"][-1] == pytest.approx(deposits, abs=0.05)
+    # Another team's customer stays invisible.
+    other = scalar("SELECT c.id FROM customers c JOIN users u ON u.id = c.rm_id "
+                   "WHERE u.username = 'rm4' ORDER BY c.id LIMIT 1")
+    assert rm1.get(f"/api/v1/customers/{other}").status_code == 404
+
+
+def test_interactions_are_the_owning_rms_with_unique_client_ids():
+    counts = load_small()
+    assert counts["interactions"] > 0
+    assert scalar("SELECT count(*) FROM interactions i JOIN customers c ON c.id = i.customer_id "
+                  "WHERE i.rm_id <> c.rm_id") == 0
+    assert scalar("SELECT count(DISTINCT client_id) FROM interactions") == counts["interactions"]
+    outcomes = {o for (o,) in rows("SELECT DISTINCT outcome FROM interactions")}
+    assert outcomes <= {"reached", "not_reached", "interested", "sale", "declined", "follow_up",
+                        "complaint", "info"}
+
+
+def test_catalog_seed_is_idempotent_and_keeps_edits():
+    first = catalog.seed_catalog()
+    assert first["products_created"] >= 14 and first["packages_created"] == 3
+    product = db.session.scalar(sa.select(Product).where(Product.code == "WCL"))
+    product.rate = 0.05
+    db.session.commit()
+    again = catalog.seed_catalog()
+    assert again["products_created"] == again["packages_created"] == 0
+    assert float(db.session.scalar(sa.select(Product.rate).where(Product.code == "WCL"))) == 0.05
+    advanced = db.session.scalar(sa.select(Package).where(Package.tier == "advanced"))
+    assert advanced.counts_linked_accounts
+    assert {p.code for p in advanced.products} >= {"CUR", "MMF", "TD", "INST", "UCC", "BCARD",
+                                                   "CGI", "WCL"}
+    ladder = advanced.fee_rules
+    fees = [catalog.package_fee(ladder, advanced.min_balance, advanced.monthly_fee, b)
+            for b in (10_000, 100_000, 200_000, 400_000)]
+    assert fees == [100, 50, 25, 0]
+    basic = db.session.scalar(sa.select(Package).where(Package.tier == "basic"))
+    assert (float(basic.min_balance), basic.free_transactions) == (7500, 100)
