@@ -8,7 +8,12 @@ DEMO_MONTHS ?= 24
 export FLASK_APP := wsgi
 PG_SERVER ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run install migrate demo test lint test-sqlite test-postgres bench clean
+.PHONY: run install pwa migrate demo test lint test-sqlite test-postgres test-pwa test-e2e \
+        screenshots bench clean
+
+NPM_STAMP := pwa/node_modules/.installed
+PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html \
+               pwa/vite.config.ts pwa/tsconfig.json
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,21 +23,30 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed
 
+$(NPM_STAMP): pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund
+	touch $@
+
+pwa/dist/index.html: $(NPM_STAMP) $(PWA_SOURCES)
+	cd pwa && npm run build
+
+pwa: pwa/dist/index.html
+
 migrate: install
 	RM_ENV=$${RM_ENV:-development} $(BIN)/flask db upgrade
 
 demo: migrate
 	RM_ENV=$${RM_ENV:-development} $(BIN)/flask demo load --if-empty --customers $(DEMO_CUSTOMERS) --months $(DEMO_MONTHS)
 
-run: demo
+run: pwa demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (logins: rm1..rm5, lead1, lead2, analyst1, referrer1, admin1 / demo1234)"
 	RM_ENV=$${RM_ENV:-development} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check backend tests bench config.py wsgi.py
+	$(BIN)/ruff check backend tests bench scripts config.py wsgi.py
 
 test-sqlite: install
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not e2e"
 
 # The PostgreSQL half runs against TEST_DATABASE_URL, or the local server when it answers.
 test-postgres: install
@@ -41,10 +55,20 @@ test-postgres: install
 	if [ -z "$$url" ]; then echo "*** PostgreSQL not reachable: SKIPPING the PostgreSQL test run ***"; \
 	else echo "=== PostgreSQL run ($$url) ==="; TEST_DATABASE_URL="$$url" $(BIN)/pytest -m "not e2e"; fi
 
-test: lint test-sqlite test-postgres
+test-pwa: $(NPM_STAMP)
+	cd pwa && npx tsc --noEmit && npm test
+
+# Browser tests in headless system Chromium (/usr/bin/chromium) against the built PWA.
+test-e2e: install pwa
+	$(BIN)/pytest tests/e2e
+
+test: lint test-sqlite test-postgres test-pwa test-e2e
+
+screenshots: install pwa
+	$(BIN)/python scripts/screenshots.py
 
 bench: install
 	@for b in bench/bench_*.py; do echo "=== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) instance/*.db* .pytest_cache
+	rm -rf $(VENV) instance/*.db* .pytest_cache pwa/node_modules pwa/dist

@@ -1,0 +1,138 @@
+// The API client: the only place that calls fetch. Sends the CSRF token on writes.
+
+export type User = {
+  id: number;
+  username: string;
+  display_name: string;
+  role: string;
+  team: { id: number; name: string } | null;
+  locale: string;
+};
+
+export type CustomerSummary = {
+  id: number;
+  external_id: string;
+  name: string;
+  name_en: string | null;
+  segment: string;
+  tier: string;
+  status: string;
+  industry: string | null;
+  region: string | null;
+  last_contact_at: string | null;
+};
+
+export type CustomerPage = { items: CustomerSummary[]; total: number; page: number; per_page: number };
+
+export type Card = CustomerSummary & {
+  founded_on: string | null;
+  employees: number | null;
+  phone: string | null;
+  email: string | null;
+  owner: { name: string | null; name_en: string | null };
+  rm: { id: number; name: string } | null;
+  accounts: {
+    id: number;
+    product: { code: string; name: string; name_en: string; family: string; is_credit: boolean };
+    balance: number;
+    limit: number | null;
+    maturity_on: string | null;
+    days_overdue: number;
+    status: string;
+  }[];
+  related_parties: {
+    id: number;
+    kind: string;
+    type: string;
+    name: string | null;
+    name_en: string | null;
+    customer: { id: number; name: string } | null;
+    in_portfolio: boolean;
+  }[];
+  profitability: { revenue: number; cost_to_serve: number; margin: number };
+  series: { months: string[]; deposit_balance: number[]; credit_balance: number[] };
+  channel_mix: { channel: string; count: number; share: number }[];
+  transactions: { id: number; posted_at: string; amount: number; channel: string; kind: string; product: { name: string; name_en: string } }[];
+  interactions: { id: number; channel: string; started_at: string; outcome: string; notes: string | null; rm: { name: string } }[];
+};
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public body: { error?: string; message?: string; fields?: Record<string, string[]> },
+  ) {
+    super(body.message ?? `HTTP ${status}`);
+  }
+}
+
+/** Raised when the network, not the server, failed: the caller may fall back to saved data. */
+export class OfflineError extends Error {}
+
+let csrfToken: string | null = null;
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new OfflineError('network unavailable');
+  }
+  if (response.status === 204) return undefined as T;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data as T;
+}
+
+type Session = { user: User; csrf_token: string };
+
+export async function login(username: string, password: string): Promise<User> {
+  const session = await request<Session>('POST', '/auth/login', { username, password });
+  csrfToken = session.csrf_token;
+  return session.user;
+}
+
+export async function me(): Promise<User> {
+  const session = await request<Session>('GET', '/auth/me');
+  csrfToken = session.csrf_token;
+  return session.user;
+}
+
+export async function logout(): Promise<void> {
+  await request<void>('POST', '/auth/logout');
+  csrfToken = null;
+}
+
+export type CustomerQuery = {
+  q?: string;
+  segment?: string;
+  tier?: string;
+  status?: string;
+  sort?: 'name' | 'last_contact';
+  page?: number;
+  per_page?: number;
+};
+
+export function queryString(query: CustomerQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+export function listCustomers(query: CustomerQuery): Promise<CustomerPage> {
+  return request<CustomerPage>('GET', `/customers${queryString(query)}`);
+}
+
+export function getCustomer(id: number): Promise<Card> {
+  return request<Card>('GET', `/customers/${id}`);
+}

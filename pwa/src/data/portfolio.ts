@@ -1,0 +1,52 @@
+// Network first, saved data when offline: what screens call to read customers.
+import * as api from './api';
+import { OfflineError } from './api';
+import * as cache from './cache';
+
+export type Loaded<T> = { data: T; asOf: number; offline: boolean };
+
+const TODAY_QUERY: api.CustomerQuery = { sort: 'last_contact', per_page: 50 };
+const PREFETCH_CARDS = 10;
+
+async function networkFirst<T>(fetcher: () => Promise<T>, save: (data: T) => Promise<void>, load: () => Promise<cache.Cached<T> | undefined>): Promise<Loaded<T>> {
+  try {
+    const data = await fetcher();
+    await save(data).catch(() => undefined); // a full disk must not hide fresh data
+    return { data, asOf: Date.now(), offline: false };
+  } catch (error) {
+    if (!(error instanceof OfflineError)) throw error;
+    const saved = await load();
+    if (!saved) throw error;
+    return { data: saved.data, asOf: saved.fetchedAt, offline: true };
+  }
+}
+
+export function customers(query: api.CustomerQuery): Promise<Loaded<api.CustomerPage>> {
+  const key = api.queryString(query);
+  return networkFirst(() => api.listCustomers(query), (page) => cache.saveList(key, page), () => cache.loadList(key));
+}
+
+export async function today(): Promise<Loaded<api.CustomerPage>> {
+  const result = await customers(TODAY_QUERY);
+  if (!result.offline) void prefetchCards(result.data.items.slice(0, PREFETCH_CARDS).map((c) => c.id));
+  return result;
+}
+
+/** Save the cards of today's first customers so they open offline. */
+async function prefetchCards(ids: number[]): Promise<void> {
+  for (const id of ids) {
+    try {
+      await cache.saveCard(await api.getCustomer(id), false);
+    } catch {
+      return; // offline again or logged out: try next time
+    }
+  }
+}
+
+export function card(id: number): Promise<Loaded<api.Card>> {
+  return networkFirst(() => api.getCustomer(id), (c) => cache.saveCard(c, true), () => cache.loadCard(id));
+}
+
+export async function requestPersistence(): Promise<void> {
+  if (navigator.storage?.persist) await navigator.storage.persist().catch(() => false);
+}

@@ -1,0 +1,52 @@
+// Who is signed in. The profile (not customer data) is kept so the app opens offline.
+import { signal } from '@preact/signals';
+import * as api from './api';
+import { ApiError, OfflineError } from './api';
+import * as cache from './cache';
+import { requestPersistence } from './portfolio';
+
+const PROFILE_KEY = 'rm.user';
+
+export const user = signal<api.User | null>(null);
+export const ready = signal(false);
+
+export async function restore(): Promise<void> {
+  try {
+    user.value = await api.me();
+    localStorage.setItem(PROFILE_KEY, JSON.stringify(user.value));
+  } catch (error) {
+    if (error instanceof OfflineError) {
+      const saved = localStorage.getItem(PROFILE_KEY);
+      user.value = saved ? (JSON.parse(saved) as api.User) : null;
+    } else if (error instanceof ApiError && error.status === 401) {
+      await forget();
+    }
+  } finally {
+    ready.value = true;
+  }
+}
+
+export async function signIn(username: string, password: string): Promise<void> {
+  const signedIn = await api.login(username, password);
+  const previous = localStorage.getItem(PROFILE_KEY);
+  if (previous && (JSON.parse(previous) as api.User).id !== signedIn.id) await cache.wipe();
+  localStorage.setItem(PROFILE_KEY, JSON.stringify(signedIn));
+  user.value = signedIn;
+  void requestPersistence();
+}
+
+/** Remove everything this device holds about the user's customers. */
+async function forget(): Promise<void> {
+  localStorage.removeItem(PROFILE_KEY);
+  await cache.wipe();
+  user.value = null;
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await api.logout();
+  } catch {
+    // offline: the local data still goes; the server session expires on its own
+  }
+  await forget();
+}

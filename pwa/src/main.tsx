@@ -1,0 +1,39 @@
+import { render } from 'preact';
+import { LocationProvider, Route, Router } from 'preact-iso';
+import { useEffect } from 'preact/hooks';
+import { Layout } from './components/Layout';
+import { Skeleton } from './components/States';
+import { ready, restore, user } from './data/session';
+import { registerServiceWorker } from './data/sw-register';
+import { locale } from './i18n';
+import { Customer } from './screens/Customer';
+import { Customers } from './screens/Customers';
+import { Login } from './screens/Login';
+import { Settings } from './screens/Settings';
+import { Today } from './screens/Today';
+import './styles.css';
+
+function App() {
+  useEffect(() => {
+    document.documentElement.lang = locale.value;
+  }, [locale.value]);
+  if (!ready.value) return <Skeleton rows={4} />;
+  if (!user.value) return <Login />;
+  return (
+    <LocationProvider>
+      <Layout>
+        <Router>
+          <Route path="/" component={Today} />
+          <Route path="/customers" component={Customers} />
+          <Route path="/customers/:id" component={Customer} />
+          <Route path="/settings" component={Settings} />
+          <Route default component={Today} />
+        </Router>
+      </Layout>
+    </LocationProvider>
+  );
+}
+
+void restore();
+registerServiceWorker();
+render(<App />, document.getElementById('app')!);

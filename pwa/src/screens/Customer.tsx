@@ -1,0 +1,164 @@
+import { useRoute } from 'preact-iso';
+import { BalanceChart } from '../components/BalanceChart';
+import { Chips } from '../components/Chips';
+import { displayName } from '../components/CustomerRow';
+import { AsOf, ErrorState, Skeleton } from '../components/States';
+import { useLoad } from '../components/useLoad';
+import type { Card } from '../data/api';
+import * as portfolio from '../data/portfolio';
+import { dateTime, day, locale, money, num, t, tCode } from '../i18n';
+import { CustomerList } from './Customers';
+
+export function Customer() {
+  const { params } = useRoute();
+  const id = Number(params.id);
+  return (
+    <div class="split">
+      <div class="split-list"><CustomerList selectedId={id} /></div>
+      <div class="split-detail"><CustomerCard id={id} /></div>
+    </div>
+  );
+}
+
+function CustomerCard({ id }: { id: number }) {
+  const [state, reload] = useLoad(() => portfolio.card(id), [id]);
+  if (state.status === 'loading') return <Skeleton rows={8} />;
+  if (state.status === 'error') {
+    const message = state.code === 404 ? t('card.notFound') : state.message === t('state.offline') ? t('card.notCached') : t('state.error', { detail: state.message });
+    return <ErrorState message={message} onRetry={state.code === 404 ? undefined : reload} />;
+  }
+  const { data: card, asOf, offline } = state.value;
+  return (
+    <article class="card360" aria-labelledby="card-title" lang={locale.value}>
+      <header class="card-head">
+        <a href="/customers" class="back" onClick={(e) => { if (history.length > 1) { e.preventDefault(); history.back(); } }}>‹ {t('card.back')}</a>
+        <h1 id="card-title">{displayName(card)}</h1>
+        <p class="muted">{card.external_id} · {tCode('industry', card.industry)} · {card.region}</p>
+        <Chips segment={card.segment} tier={card.tier} status={card.status} />
+        <AsOf asOf={asOf} offline={offline} />
+        <div class="actions">
+          {card.phone && <a class="btn primary" href={`tel:${card.phone}`}>{t('card.call')}</a>}
+          {card.email && <a class="btn" href={`mailto:${card.email}`}>{t('card.email')}</a>}
+        </div>
+      </header>
+      <Facts card={card} />
+      <section aria-labelledby="chart-title" class="panel">
+        <h2 id="chart-title">{t('card.balanceChart')}</h2>
+        <BalanceChart months={card.series.months} deposits={card.series.deposit_balance} credit={card.series.credit_balance} />
+      </section>
+      <Products card={card} />
+      <Related card={card} />
+      <Contacts card={card} />
+      <Transactions card={card} />
+    </article>
+  );
+}
+
+function Facts({ card }: { card: Card }) {
+  const deposits = card.accounts.filter((a) => !a.product.is_credit && a.product.family === 'deposit').reduce((s, a) => s + a.balance, 0);
+  const credit = card.accounts.filter((a) => a.product.is_credit).reduce((s, a) => s + a.balance, 0);
+  const owner = locale.value === 'en' && card.owner.name_en ? card.owner.name_en : card.owner.name;
+  return (
+    <section aria-labelledby="facts-title" class="panel">
+      <h2 id="facts-title">{t('card.figures')}</h2>
+      <dl class="figures">
+        <div><dt>{t('card.deposits')}</dt><dd>{money(deposits)}</dd></div>
+        <div><dt>{t('card.credit')}</dt><dd>{money(credit)}</dd></div>
+        <div><dt>{t('card.revenue12')}</dt><dd>{money(card.profitability.revenue)}</dd></div>
+        <div><dt>{t('card.margin12')}</dt><dd class={card.profitability.margin < 0 ? 'neg' : ''}>{money(card.profitability.margin)}</dd></div>
+      </dl>
+      <dl class="facts">
+        <div><dt>{t('card.owner')}</dt><dd>{owner ?? '—'}</dd></div>
+        <div><dt>{t('card.rm')}</dt><dd>{card.rm?.name ?? '—'}</dd></div>
+        <div><dt>{t('card.employees')}</dt><dd>{num(card.employees)}</dd></div>
+        <div><dt>{t('card.founded')}</dt><dd>{day(card.founded_on)}</dd></div>
+      </dl>
+    </section>
+  );
+}
+
+function Products({ card }: { card: Card }) {
+  return (
+    <section aria-labelledby="products-title" class="panel">
+      <h2 id="products-title">{t('card.products')}</h2>
+      {card.accounts.length === 0 ? <p class="muted">{t('card.noProducts')}</p> : (
+        <ul class="plain">
+          {card.accounts.map((a) => (
+            <li key={a.id} class="line-item">
+              <span>
+                <strong>{locale.value === 'en' ? a.product.name_en : a.product.name}</strong>
+                <span class="row-sub">
+                  {a.limit != null && t('card.limit', { amount: money(a.limit, true) })}
+                  {a.maturity_on && ` ${t('card.matures', { date: day(a.maturity_on) })}`}
+                  {a.days_overdue > 0 && <span class="warn"> {t('card.overdue', { n: a.days_overdue })}</span>}
+                </span>
+              </span>
+              <span class="amount">{money(a.balance)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Related({ card }: { card: Card }) {
+  return (
+    <section aria-labelledby="related-title" class="panel">
+      <h2 id="related-title">{t('card.related')}</h2>
+      {card.related_parties.length === 0 ? <p class="muted">{t('card.noRelated')}</p> : (
+        <ul class="plain">
+          {card.related_parties.map((p) => (
+            <li key={`${p.id}-${p.kind}`} class="line-item">
+              {p.customer ? (
+                <a href={`/customers/${p.customer.id}`} class="party-link" data-testid="related-link">{displayName({ name: p.name ?? '', name_en: p.name_en })}</a>
+              ) : (
+                <span>{displayName({ name: p.name ?? '', name_en: p.name_en })}{p.type === 'customer' && <span class="row-sub">{t('card.otherPortfolio')}</span>}</span>
+              )}
+              <span class="chip">{tCode('party', p.kind)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Contacts({ card }: { card: Card }) {
+  return (
+    <section aria-labelledby="contacts-title" class="panel">
+      <h2 id="contacts-title">{t('card.contacts')}</h2>
+      {card.interactions.length === 0 ? <p class="muted">{t('card.noContacts')}</p> : (
+        <ol class="plain timeline">
+          {card.interactions.map((i) => (
+            <li key={i.id}>
+              <span class="row-title">{tCode('channel', i.channel)} · {tCode('outcome', i.outcome)}</span>
+              <span class="row-sub">{dateTime(i.started_at)} · {i.rm.name}</span>
+              {i.notes && <span class="note">{i.notes}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function Transactions({ card }: { card: Card }) {
+  return (
+    <section aria-labelledby="tx-title" class="panel">
+      <h2 id="tx-title">{t('card.transactions')}</h2>
+      <p class="row-sub">{t('card.channelMix')}: {card.channel_mix.map((m) => `${tCode('channel', m.channel)} ${Math.round(m.share * 100)}%`).join(' · ')}</p>
+      <ul class="plain">
+        {card.transactions.slice(0, 10).map((x) => (
+          <li key={x.id} class="line-item">
+            <span>
+              <span class="row-title">{locale.value === 'en' ? x.product.name_en : x.product.name}</span>
+              <span class="row-sub">{dateTime(x.posted_at)} · {tCode('channel', x.channel)}</span>
+            </span>
+            <span class={x.amount < 0 ? 'amount neg' : 'amount'}>{money(x.amount)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+import { useState } from 'preact/hooks';
+import { ApiError, OfflineError } from '../data/api';
+import { signIn } from '../data/session';
+import { t } from '../i18n';
+
+export function Login() {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(username.trim(), password);
+    } catch (e) {
+      if (e instanceof OfflineError) setError(t('login.offline'));
+      else if (e instanceof ApiError && e.status === 429) setError(t('login.rateLimited'));
+      else setError(t('login.failed'));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main class="login" id="main">
+      <img src="/icons/icon-192.png" alt="" width="72" height="72" />
+      <h1>{t('app.name')}</h1>
+      <p class="muted">{t('login.subtitle')}</p>
+      <form onSubmit={submit} class="card form" aria-label={t('login.title')}>
+        <label>
+          {t('login.username')}
+          <input name="username" autocomplete="username" autocapitalize="none" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+        </label>
+        <label>
+          {t('login.password')}
+          <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        {error && <p class="form-error" role="alert">{error}</p>}
+        <button type="submit" class="btn primary" disabled={busy}>{busy ? t('login.busy') : t('login.submit')}</button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,44 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import type { Card, CustomerPage } from '../src/data/api';
+import { queryString } from '../src/data/api';
+import * as cache from '../src/data/cache';
+
+const page: CustomerPage = { items: [], total: 0, page: 1, per_page: 50 };
+const card = (id: number) => ({ id, name: `C${id}` }) as unknown as Card;
+
+describe('offline cache', () => {
+  it('keeps lists and cards with the time they were fetched', async () => {
+    const before = Date.now();
+    await cache.saveList('?sort=last_contact', page);
+    await cache.saveCard(card(1), true);
+    const list = await cache.loadList('?sort=last_contact');
+    expect(list?.data).toEqual(page);
+    expect(list!.fetchedAt).toBeGreaterThanOrEqual(before);
+    expect((await cache.loadCard(1))?.data.id).toBe(1);
+  });
+
+  it('keeps only the most recently opened cards, but never drops prefetched ones', async () => {
+    await cache.wipe();
+    await cache.saveCard(card(999), false); // prefetched for today
+    for (let id = 1; id <= 45; id++) await cache.saveCard(card(id), true);
+    expect(await cache.loadCard(1)).toBeUndefined();
+    expect(await cache.loadCard(45)).toBeDefined();
+    expect(await cache.loadCard(999)).toBeDefined();
+  });
+
+  it('wipes everything on logout', async () => {
+    await cache.saveList('x', page);
+    await cache.saveCard(card(7), true);
+    await cache.wipe();
+    expect(await cache.loadList('x')).toBeUndefined();
+    expect(await cache.loadCard(7)).toBeUndefined();
+  });
+});
+
+describe('query strings', () => {
+  it('drops empty values and keeps the rest', () => {
+    expect(queryString({ q: '', segment: 'micro', page: 2 })).toBe('?segment=micro&page=2');
+    expect(queryString({})).toBe('');
+  });
+});

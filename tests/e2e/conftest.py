@@ -1,0 +1,92 @@
+"""Browser tests: the real app (built PWA + Flask) on a free port, driven in system Chromium."""
+
+import json
+import os
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.server import serve
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "pwa" / "dist"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PHONE = {"width": 360, "height": 740}
+TABLET = {"width": 820, "height": 1180}
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _clean_database():
+    """The live server owns its database; the unit-test cleanup does not apply here."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def pwa_dist(tmp_path_factory):
+    """A copy of the built PWA that a test may change to publish a 'new version'."""
+    if not (DIST / "index.html").exists():
+        pytest.fail("pwa/dist is missing: build the PWA first (make test does)")
+    copy = tmp_path_factory.mktemp("dist") / "dist"
+    shutil.copytree(DIST, copy)
+    return copy
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, pwa_dist):
+    """Serve the built PWA and the API on a fresh SQLite demo bank."""
+    if not (DIST / "index.html").exists():
+        pytest.fail("pwa/dist is missing: build the PWA first (make test does)")
+    with serve(tmp_path_factory.mktemp("live"), dist=pwa_dist) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture
+def browser_context_args(live_server):
+    return {"viewport": PHONE, "locale": "zh-CN", "base_url": live_server,
+            "service_workers": "allow"}
+
+
+class ApiSession:
+    """Read the API as a user, to pick the data a browser test will look for."""
+
+    def __init__(self, base_url: str, username: str):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        body = json.dumps({"username": username, "password": "demo1234"}).encode()
+        request = urllib.request.Request(f"{base_url}/api/v1/auth/login", data=body,
+                                         headers={"Content-Type": "application/json"})
+        self.opener.open(request)
+
+    def get(self, path: str):
+        with self.opener.open(f"{self.base_url}/api/v1{path}") as response:
+            return json.load(response)
+
+
+@pytest.fixture(scope="session")
+def api_as(live_server):
+    return lambda username: ApiSession(live_server, username)
+
+
+def login(page, username="rm1", password="demo1234"):
+    page.goto("/")
+    page.get_by_label("用户名").or_(page.get_by_label("Username")).fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("button[type=submit]").click()
+    page.get_by_test_id("today-list").wait_for()
