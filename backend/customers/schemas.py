@@ -11,6 +11,8 @@ class CustomerQuerySchema(Schema):
     segment = fields.String(validate=validate.OneOf(SEGMENTS))
     tier = fields.String(validate=validate.OneOf(TIERS))
     status = fields.String(validate=validate.OneOf(STATUSES))
+    include_closed = fields.Boolean(load_default=True,
+                                    metadata={"description": "false hides closed customers"})
     sort = fields.String(load_default="name", validate=validate.OneOf(("name", "last_contact")))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=200))

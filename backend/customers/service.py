@@ -31,8 +31,8 @@ def _last_contact():
 
 
 def search(*, user: User, q: str | None = None, segment: str | None = None,
-           tier: str | None = None, status: str | None = None, sort: str = "name",
-           page: int = 1, per_page: int = 25) -> dict:
+           tier: str | None = None, status: str | None = None, include_closed: bool = True,
+           sort: str = "name", page: int = 1, per_page: int = 25) -> dict:
     """List the user's customers matching a name or external id and filters, one page."""
     require_customer_access(user)
     conditions = [customer_scope(user)]
@@ -45,6 +45,8 @@ def search(*, user: User, q: str | None = None, segment: str | None = None,
                           (Customer.status, status)):
         if value:
             conditions.append(column == value)
+    if not include_closed:
+        conditions.append(Customer.status != "closed")
     total = db.session.scalar(select(func.count(Customer.id)).where(*conditions))
     last_contact = _last_contact().label("last_contact_at")
     order = {

@@ -42,3 +42,14 @@ describe('query strings', () => {
     expect(queryString({})).toBe('');
   });
 });
+
+describe('logout races', () => {
+  it('drops a save fetched before a wipe that lands after it', async () => {
+    const generation = cache.currentGeneration();
+    await cache.wipe(); // the user signs out while a prefetch is in flight
+    await cache.saveCard(card(5), false, generation);
+    await cache.saveList('late', page, generation);
+    expect(await cache.loadCard(5)).toBeUndefined();
+    expect(await cache.loadList('late')).toBeUndefined();
+  });
+});

@@ -86,6 +86,10 @@ def test_search_by_name_external_id_and_filters(api, world):
     assert ids("segment=small") == ["EXT-A2"]
     assert ids("tier=intermediate") == ["EXT-A1"]
     assert ids("status=dormant") == []
+    world["cust_a2"].status = "closed"
+    db.session.commit()
+    assert ids("include_closed=false") == ["EXT-A1"]
+    assert sorted(ids("include_closed=true")) == ["EXT-A1", "EXT-A2"]
     assert ids("per_page=1&page=2") in (["EXT-A1"], ["EXT-A2"])
     assert len(ids("per_page=1&page=1") + ids("per_page=1&page=2")) == 2
 

@@ -116,6 +116,7 @@ export type CustomerQuery = {
   tier?: string;
   status?: string;
   sort?: 'name' | 'last_contact';
+  include_closed?: boolean;
   page?: number;
   per_page?: number;
 };

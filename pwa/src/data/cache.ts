@@ -36,8 +36,15 @@ export function db(): Promise<IDBPDatabase<CacheSchema>> {
 
 export type Cached<T> = { data: T; fetchedAt: number };
 
-export async function saveList(key: string, page: CustomerPage): Promise<void> {
-  await (await db()).put('lists', { key, page, fetchedAt: Date.now() });
+// Bumped by wipe(). A save carries the generation it was fetched in and is dropped
+// if a logout happened meanwhile, so a late answer cannot refill a wiped cache.
+let generation = 0;
+export const currentGeneration = () => generation;
+
+export async function saveList(key: string, page: CustomerPage, since = generation): Promise<void> {
+  const database = await db();
+  if (since !== generation) return;
+  await database.put('lists', { key, page, fetchedAt: Date.now() });
 }
 
 export async function loadList(key: string): Promise<Cached<CustomerPage> | undefined> {
@@ -45,9 +52,11 @@ export async function loadList(key: string): Promise<Cached<CustomerPage> | unde
   return row && { data: row.page, fetchedAt: row.fetchedAt };
 }
 
-export async function saveCard(card: Card, opened: boolean): Promise<void> {
+export async function saveCard(card: Card, opened: boolean, since = generation): Promise<void> {
   const database = await db();
   const previous = await database.get('cards', card.id);
+  // checked right before the write, so the write's transaction queues ahead of any wipe
+  if (since !== generation) return;
   const now = Date.now();
   await database.put('cards', { id: card.id, card, fetchedAt: now, openedAt: opened ? now : (previous?.openedAt ?? 0) });
   if (opened) await pruneCards();
@@ -68,6 +77,7 @@ export async function loadCard(id: number): Promise<Cached<Card> | undefined> {
 }
 
 export async function wipe(): Promise<void> {
+  generation += 1;
   const database = await db();
   const tx = database.transaction(['lists', 'cards'], 'readwrite');
   await Promise.all([tx.objectStore('lists').clear(), tx.objectStore('cards').clear(), tx.done]);

@@ -5,13 +5,18 @@ import * as cache from './cache';
 
 export type Loaded<T> = { data: T; asOf: number; offline: boolean };
 
-const TODAY_QUERY: api.CustomerQuery = { sort: 'last_contact', per_page: 50 };
+const TODAY_QUERY: api.CustomerQuery = { sort: 'last_contact', include_closed: false, per_page: 50 };
 const PREFETCH_CARDS = 10;
 
-async function networkFirst<T>(fetcher: () => Promise<T>, save: (data: T) => Promise<void>, load: () => Promise<cache.Cached<T> | undefined>): Promise<Loaded<T>> {
+async function networkFirst<T>(
+  fetcher: () => Promise<T>,
+  save: (data: T, generation: number) => Promise<void>,
+  load: () => Promise<cache.Cached<T> | undefined>,
+): Promise<Loaded<T>> {
+  const generation = cache.currentGeneration();
   try {
     const data = await fetcher();
-    await save(data).catch(() => undefined); // a full disk must not hide fresh data
+    await save(data, generation).catch(() => undefined); // a full disk must not hide fresh data
     return { data, asOf: Date.now(), offline: false };
   } catch (error) {
     if (!(error instanceof OfflineError)) throw error;
@@ -23,7 +28,7 @@ async function networkFirst<T>(fetcher: () => Promise<T>, save: (data: T) => Pro
 
 export function customers(query: api.CustomerQuery): Promise<Loaded<api.CustomerPage>> {
   const key = api.queryString(query);
-  return networkFirst(() => api.listCustomers(query), (page) => cache.saveList(key, page), () => cache.loadList(key));
+  return networkFirst(() => api.listCustomers(query), (page, g) => cache.saveList(key, page, g), () => cache.loadList(key));
 }
 
 export async function today(): Promise<Loaded<api.CustomerPage>> {
@@ -34,9 +39,11 @@ export async function today(): Promise<Loaded<api.CustomerPage>> {
 
 /** Save the cards of today's first customers so they open offline. */
 async function prefetchCards(ids: number[]): Promise<void> {
+  const generation = cache.currentGeneration();
   for (const id of ids) {
+    if (generation !== cache.currentGeneration()) return; // signed out meanwhile
     try {
-      await cache.saveCard(await api.getCustomer(id), false);
+      await cache.saveCard(await api.getCustomer(id), false, generation);
     } catch {
       return; // offline again or logged out: try next time
     }
@@ -44,7 +51,7 @@ async function prefetchCards(ids: number[]): Promise<void> {
 }
 
 export function card(id: number): Promise<Loaded<api.Card>> {
-  return networkFirst(() => api.getCustomer(id), (c) => cache.saveCard(c, true), () => cache.loadCard(id));
+  return networkFirst(() => api.getCustomer(id), (c, g) => cache.saveCard(c, true, g), () => cache.loadCard(id));
 }
 
 export async function requestPersistence(): Promise<void> {

@@ -11,6 +11,11 @@ export const user = signal<api.User | null>(null);
 export const ready = signal(false);
 
 export async function restore(): Promise<void> {
+  if (!localStorage.getItem(PROFILE_KEY)) {
+    // never signed in on this device: show the login form without a doomed request
+    ready.value = true;
+    return;
+  }
   try {
     user.value = await api.me();
     localStorage.setItem(PROFILE_KEY, JSON.stringify(user.value));
