@@ -1,12 +1,13 @@
 """Users, passwords, login and the audit log."""
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from backend.auth.models import ROLES, AuditEvent, Team, User
 from backend.errors import Invalid
 from backend.extensions import db
+from backend.models_base import utcnow
 
 MIN_PASSWORD_LENGTH = 8
 # Checked against when the username is unknown, so both paths take the same time.
@@ -19,14 +20,14 @@ def hash_password(password: str) -> str:
 
 
 def audit(action: str, *, user_id: int | None, object_type: str | None = None,
-          object_id: int | None = None, detail: dict | None = None) -> AuditEvent:
-    """Add an audit event to the session (committed with the caller's work)."""
-    event = AuditEvent(
-        action=action, user_id=user_id, object_type=object_type, object_id=object_id,
-        detail=detail, ip=request.remote_addr if has_request_context() else None,
-    )
-    db.session.add(event)
-    return event
+          object_id: int | None = None, detail: dict | None = None) -> None:
+    """Write an audit event in the caller's transaction (committed with the caller's work)."""
+    # A Core insert: audit rows are written on every card read and never read back here.
+    db.session.execute(insert(AuditEvent), [{
+        "at": utcnow(), "action": action, "user_id": user_id, "object_type": object_type,
+        "object_id": object_id, "detail": detail,
+        "ip": request.remote_addr if has_request_context() else None,
+    }])
 
 
 def authenticate(*, username: str, password: str) -> User | None:

@@ -2,16 +2,18 @@
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from functools import cache, partial
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import Float, bindparam, func, literal, or_, select, union_all
 
 from backend.auth import service as auth_service
 from backend.auth.models import User
-from backend.auth.portfolio import customer_scope, require_customer_access, visible_customer
+from backend.auth.portfolio import customer_scope, require_customer_access
 from backend.customers.models import Account, Customer, RelatedParty, Transaction
+from backend.errors import NotFound
 from backend.extensions import db
-from backend.models_base import month_key
+from backend.models_base import JSONType, month_key
 from backend.moments.models import KeyMoment
 from backend.offers.models import Offer
 from backend.products.models import Product
@@ -76,10 +78,21 @@ def _summary(customer: Customer, last_contact_at, rm_name) -> dict:
 
 def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
     """Build the 360 card of one customer in the user's portfolio, and audit the read."""
-    customer = visible_customer(user, customer_id)
+    require_customer_access(user)
     today = today or date.today()
-    accounts = _accounts(customer.id)
-    series = _monthly_series(customer.id, accounts, today)
+    row = db.session.execute(
+        select(Customer, User.display_name).outerjoin(User, User.id == Customer.rm_id)
+        .where(Customer.id == customer_id, customer_scope(user))
+    ).first()
+    if row is None:
+        raise NotFound("No such customer in your portfolio")
+    customer, rm_name = row
+    months = _months_back(today, SERIES_MONTHS)
+    params = {"cid": customer.id, "since": datetime.fromisoformat(months[0] + "-01"),
+              "since12": datetime.combine(today - timedelta(days=365), datetime.min.time())}
+    run = partial(_run, params=params)
+    accounts = run(_Q.accounts)
+    activity = _activity(run(_Q.flows()), accounts, months)
     card = {
         "id": customer.id, "external_id": customer.external_id, "name": customer.name,
         "name_en": customer.name_en, "segment": customer.segment, "tier": customer.tier,
@@ -90,17 +103,17 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
         "consents": {"marketing": customer.consent_marketing, "phone": customer.consent_phone,
                      "email": customer.consent_email},
         "owner": {"name": customer.owner_name, "name_en": customer.owner_name_en},
-        "rm": {"id": customer.rm.id, "name": customer.rm.display_name} if customer.rm else None,
-        "related_parties": _related_parties(user, customer.id),
-        "accounts": [_account_dict(a, p) for a, p in accounts],
-        "profitability": _profitability(customer.id, accounts, series, today),
-        "series": series,
-        "channel_mix": _channel_mix(customer.id, today),
-        "transactions": _recent_transactions(customer.id),
-        "interactions": _recent_interactions(customer.id),
-        "scores": _latest_scores(customer.id),
-        "moments": _open_moments(customer.id),
-        "offers": _open_offers(customer.id),
+        "rm": {"id": customer.rm_id, "name": rm_name} if customer.rm_id else None,
+        "related_parties": _related_parties(user, run(_Q.parties)),
+        "accounts": [_account_dict(a) for a in accounts],
+        "profitability": _profitability(accounts, activity, run(_Q.contacts)),
+        "series": activity["series"],
+        "channel_mix": activity["channel_mix"],
+        "transactions": [_transaction_dict(t) for t in run(_Q.transactions)],
+        "interactions": [_interaction_dict(i) for i in run(_Q.interactions)],
+        "scores": [dict(r._mapping) for r in run(_Q.scores)],
+        "moments": [dict(r._mapping) for r in run(_Q.moments)],
+        "offers": [_offer_dict(o) for o in run(_Q.offers)],
         "currency": current_app.config["CURRENCY"],
         "as_of": today,
     }
@@ -110,24 +123,133 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
     return card
 
 
-def _accounts(customer_id: int) -> list[tuple[Account, Product]]:
-    return db.session.execute(
-        select(Account, Product).join(Product, Product.id == Account.product_id)
-        .where(Account.customer_id == customer_id)
+def _run(statement, *, params):
+    return db.session.execute(statement, params).all()
+
+
+class _Q:
+    """The card's statements, built once: the card is the most read thing in the app."""
+
+    cid = bindparam("cid")
+    accounts = (
+        select(Account.id, Account.external_id, Account.opened_on, Account.maturity_on,
+               Account.closed_on, Account.balance, Account.limit_amount, Account.rate,
+               Account.days_overdue, Account.status, Product.code, Product.name,
+               Product.name_en, Product.family, Product.is_credit, Product.margin_rate,
+               Product.annual_cost)
+        .join(Product, Product.id == Account.product_id).where(Account.customer_id == cid)
         .order_by(Account.status.desc(), Product.family, Account.opened_on)
-    ).all()
+    )
+    contacts = (
+        select(Interaction.channel, func.count())
+        .where(Interaction.customer_id == cid, Interaction.started_at >= bindparam("since12"))
+        .group_by(Interaction.channel)
+    )
+    transactions = (
+        select(Transaction.id, Transaction.posted_at, Transaction.amount, Transaction.channel,
+               Transaction.kind, Transaction.description, Transaction.account_id, Product.code,
+               Product.name, Product.name_en, Product.family, Product.is_credit)
+        .join(Account, Account.id == Transaction.account_id)
+        .join(Product, Product.id == Account.product_id)
+        .where(Account.customer_id == cid)
+        .order_by(Transaction.posted_at.desc(), Transaction.id.desc()).limit(20)
+    )
+    interactions = (
+        select(Interaction.id, Interaction.channel, Interaction.started_at, Interaction.outcome,
+               Interaction.notes, Interaction.objective, Interaction.products_discussed,
+               Interaction.follow_up_on, Interaction.rm_id, User.display_name)
+        .join(User, User.id == Interaction.rm_id).where(Interaction.customer_id == cid)
+        .order_by(Interaction.started_at.desc(), Interaction.id.desc()).limit(10)
+    )
+    _other = Customer.__table__.alias("other")
+    # Both directions of every link in one statement: (link, kind, direction, party).
+    parties = union_all(
+        select(RelatedParty.id, RelatedParty.kind, literal("out").label("direction"),
+               RelatedParty.person_name, RelatedParty.note, _other.c.id.label("other_id"),
+               _other.c.name, _other.c.name_en)
+        .outerjoin(_other, _other.c.id == RelatedParty.related_customer_id)
+        .where(RelatedParty.customer_id == cid),
+        select(RelatedParty.id, RelatedParty.kind, literal("in"), literal(None),
+               RelatedParty.note, _other.c.id, _other.c.name, _other.c.name_en)
+        .join(_other, _other.c.id == RelatedParty.customer_id)
+        .where(RelatedParty.related_customer_id == cid),
+    )
+    _latest = (select(Score.model, func.max(Score.as_of).label("as_of"))
+               .where(Score.customer_id == cid).group_by(Score.model).subquery())
+    scores = (
+        select(Score.model, Score.version, Score.value, Score.band,
+               func.coalesce(Score.reasons, literal([], JSONType)).label("reasons"), Score.as_of)
+        .join(_latest, (_latest.c.model == Score.model) & (_latest.c.as_of == Score.as_of))
+        .where(Score.customer_id == cid).order_by(Score.model)
+    )
+    moments = (
+        select(KeyMoment.id, KeyMoment.kind, KeyMoment.due_on, KeyMoment.severity,
+               KeyMoment.state, func.coalesce(KeyMoment.reasons, literal([], JSONType))
+               .label("reasons"))
+        .where(KeyMoment.customer_id == cid, KeyMoment.state.in_(("open", "acknowledged")))
+        .order_by(KeyMoment.due_on)
+    )
+    offers = (
+        select(Offer.id, Offer.score, Offer.expected_value, Offer.reasons, Offer.price,
+               Offer.state, Product.code, Product.name, Product.name_en, Product.family,
+               Product.is_credit)
+        .join(Product, Product.id == Offer.product_id)
+        .where(Offer.customer_id == cid, Offer.state.in_(("suggested", "presented")))
+        .order_by(Offer.expected_value.desc())
+    )
+
+    @staticmethod
+    @cache
+    def flows_for(dialect: str):
+        """Transactions since the series start, by account, month, channel and kind."""
+        month = month_key(Transaction.posted_at, dialect)
+        is_fee = (Transaction.kind == "fee").label("is_fee")
+        return (
+            select(Transaction.account_id, month.label("month"), Transaction.channel, is_fee,
+                   Transaction.customer_initiated, func.count().label("n"),
+                   # floats, not Decimals: these only feed charts and estimates
+                   func.sum(Transaction.amount, type_=Float).label("net"),
+                   func.sum(func.abs(Transaction.amount), type_=Float).label("gross"))
+            .join(Account, Account.id == Transaction.account_id)
+            .where(Account.customer_id == _Q.cid, Transaction.posted_at >= bindparam("since"))
+            .group_by(Transaction.account_id, month, Transaction.channel, is_fee,
+                      Transaction.customer_initiated)
+        )
+
+    @staticmethod
+    def flows():
+        return _Q.flows_for(db.engine.dialect.name)
 
 
-def _account_dict(account: Account, product: Product) -> dict:
-    return {
-        "id": account.id, "external_id": account.external_id,
-        "product": {"code": product.code, "name": product.name, "name_en": product.name_en,
-                    "family": product.family, "is_credit": product.is_credit},
-        "opened_on": account.opened_on, "maturity_on": account.maturity_on,
-        "closed_on": account.closed_on, "balance": account.balance,
-        "limit": account.limit_amount, "rate": account.rate,
-        "days_overdue": account.days_overdue, "status": account.status,
-    }
+def _product_dict(row) -> dict:
+    return {"code": row.code, "name": row.name, "name_en": row.name_en, "family": row.family,
+            "is_credit": row.is_credit}
+
+
+def _account_dict(a) -> dict:
+    return {"id": a.id, "external_id": a.external_id, "product": _product_dict(a),
+            "opened_on": a.opened_on, "maturity_on": a.maturity_on, "closed_on": a.closed_on,
+            "balance": a.balance, "limit": a.limit_amount, "rate": a.rate,
+            "days_overdue": a.days_overdue, "status": a.status}
+
+
+def _transaction_dict(t) -> dict:
+    return {"id": t.id, "posted_at": t.posted_at, "amount": t.amount, "channel": t.channel,
+            "kind": t.kind, "description": t.description, "account_id": t.account_id,
+            "product": _product_dict(t)}
+
+
+def _interaction_dict(i) -> dict:
+    return {"id": i.id, "channel": i.channel, "started_at": i.started_at, "outcome": i.outcome,
+            "notes": i.notes, "objective": i.objective,
+            "products_discussed": i.products_discussed or [], "follow_up_on": i.follow_up_on,
+            "rm": {"id": i.rm_id, "name": i.display_name}}
+
+
+def _offer_dict(o) -> dict:
+    return {"id": o.id, "product": _product_dict(o), "score": o.score,
+            "expected_value": o.expected_value, "reasons": o.reasons or [], "price": o.price,
+            "state": o.state}
 
 
 def _months_back(today: date, count: int) -> list[str]:
@@ -138,196 +260,102 @@ def _months_back(today: date, count: int) -> list[str]:
     return months[::-1]
 
 
-def _monthly_series(customer_id: int, accounts, today: date) -> dict:
-    """Month-end balances (deposits, credit) and transaction counts for 24 months.
+def _activity(flows, accounts, months: list[str]) -> dict:
+    """Month-end balances, transaction counts, fees and channel mix from one grouped read.
 
     Month-end balance = today's balance minus every flow posted after that month.
+    Fees and the channel mix cover the last 12 calendar months, this one included.
     """
-    months = _months_back(today, SERIES_MONTHS)
-    start = datetime.fromisoformat(months[0] + "-01")
-    month = month_key(Transaction.posted_at, db.engine.dialect.name)
-    rows = db.session.execute(
-        select(Transaction.account_id, month.label("m"), func.count(), func.sum(Transaction.amount),
-               func.sum(func.abs(Transaction.amount)))
-        .join(Account, Account.id == Transaction.account_id)
-        .where(Account.customer_id == customer_id, Transaction.posted_at >= start)
-        .group_by(Transaction.account_id, month)
-    ).all()
-    flows: dict[int, dict[str, float]] = defaultdict(dict)
+    last12 = set(months[-12:])
+    net: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     count = dict.fromkeys(months, 0)
     volume = dict.fromkeys(months, 0.0)
-    for account_id, m, n, net, gross in rows:
-        flows[account_id][m] = float(net or 0)
-        if m in count:
-            count[m] += n
-            volume[m] += float(gross or 0)
+    fees = 0.0
+    mix: dict[str, list] = defaultdict(lambda: [0, 0.0])
+    for account_id, month, channel, is_fee, customer_initiated, n, net_amount, gross in flows:
+        net[account_id][month] += net_amount or 0.0
+        if month not in count:
+            continue
+        count[month] += n
+        volume[month] += gross or 0.0
+        if month in last12:
+            if is_fee:
+                fees += gross or 0.0
+            if customer_initiated:
+                mix[channel][0] += n
+                mix[channel][1] += gross or 0.0
     deposit = [0.0] * len(months)
     credit = [0.0] * len(months)
-    for account, product in accounts:
-        target = credit if product.is_credit else deposit
-        if product.family not in ("deposit", "loan", "card"):
+    for a in accounts:
+        if a.family not in ("deposit", "loan", "card"):
             continue
-        balance = float(account.balance or 0)
+        target = credit if a.is_credit else deposit
+        balance = float(a.balance or 0)
+        flows_of = net.get(a.id, {})
         for i in range(len(months) - 1, -1, -1):
-            target[i] += round(balance, 2)
-            balance -= flows[account.id].get(months[i], 0.0)
-    return {"months": months, "deposit_balance": [round(v, 2) for v in deposit],
-            "credit_balance": [round(v, 2) for v in credit],
-            "transaction_count": [count[m] for m in months],
-            "transaction_volume": [round(volume[m], 2) for m in months]}
+            target[i] += balance
+            balance -= flows_of.get(months[i], 0.0)
+    total = sum(n for n, _ in mix.values()) or 1
+    channel_mix = sorted(
+        ({"channel": c, "count": n, "amount": round(amount, 2), "share": round(n / total, 4)}
+         for c, (n, amount) in mix.items()), key=lambda m: -m["count"])
+    series = {"months": months, "deposit_balance": [round(v, 2) for v in deposit],
+              "credit_balance": [round(v, 2) for v in credit],
+              "transaction_count": [count[m] for m in months],
+              "transaction_volume": [round(volume[m], 2) for m in months]}
+    return {"series": series, "fees": fees, "channel_mix": channel_mix}
 
 
-def _profitability(customer_id: int, accounts, series: dict, today: date) -> dict:
+def _profitability(accounts, activity: dict, contacts) -> dict:
     """Twelve-month revenue, cost to serve and margin of the relationship."""
-    since = datetime.combine(today - timedelta(days=365), datetime.min.time())
-    interest = 0.0
-    product_cost = 0.0
-    for account, product in accounts:
-        if account.status == "open" or (account.closed_on and account.closed_on >= since.date()):
-            product_cost += float(product.annual_cost or 0)
+    series = activity["series"]
+    product_cost = sum(float(a.annual_cost or 0) for a in accounts
+                       if a.status == "open" or a.closed_on is not None)
     # Average month-end balance over the last 12 months, by deposit/credit side.
     avg_deposit = sum(series["deposit_balance"][-12:]) / 12
     avg_credit = sum(series["credit_balance"][-12:]) / 12
-    open_deposit = [(a, p) for a, p in accounts if not p.is_credit and p.family == "deposit"]
-    open_credit = [(a, p) for a, p in accounts if p.is_credit]
-    interest += avg_deposit * _weighted_margin(open_deposit)
-    interest += avg_credit * _weighted_margin(open_credit)
-    fees = db.session.scalar(
-        select(func.coalesce(func.sum(func.abs(Transaction.amount)), 0))
-        .join(Account, Account.id == Transaction.account_id)
-        .where(Account.customer_id == customer_id, Transaction.kind == "fee",
-               Transaction.posted_at >= since)
-    )
+    interest = (avg_deposit * _weighted_margin([a for a in accounts
+                                                if not a.is_credit and a.family == "deposit"])
+                + avg_credit * _weighted_margin([a for a in accounts if a.is_credit]))
     costs = current_app.config["CONTACT_COST"]
-    contacts = db.session.execute(
-        select(Interaction.channel, func.count())
-        .where(Interaction.customer_id == customer_id, Interaction.started_at >= since)
-        .group_by(Interaction.channel)
-    ).all()
     contact_cost = sum(costs.get(channel, 0.0) * n for channel, n in contacts)
-    revenue = interest + float(fees)
+    fees = activity["fees"]
+    revenue = interest + fees
     cost = product_cost + contact_cost
     return {"revenue": round(revenue, 2), "interest_margin": round(interest, 2),
-            "fees": round(float(fees), 2), "cost_to_serve": round(cost, 2),
+            "fees": round(fees, 2), "cost_to_serve": round(cost, 2),
             "product_cost": round(product_cost, 2), "contact_cost": round(contact_cost, 2),
             "margin": round(revenue - cost, 2), "months": 12}
 
 
-def _weighted_margin(pairs) -> float:
-    total = sum(abs(float(a.balance or 0)) for a, _ in pairs)
+def _weighted_margin(accounts) -> float:
+    """The balance-weighted margin rate of these accounts (a plain mean when all are empty)."""
+    if not accounts:
+        return 0.0
+    total = sum(abs(float(a.balance or 0)) for a in accounts)
     if not total:
-        return sum(float(p.margin_rate or 0) for _, p in pairs) / len(pairs) if pairs else 0.0
-    return sum(abs(float(a.balance or 0)) * float(p.margin_rate or 0) for a, p in pairs) / total
+        return sum(float(a.margin_rate or 0) for a in accounts) / len(accounts)
+    return sum(abs(float(a.balance or 0)) * float(a.margin_rate or 0) for a in accounts) / total
 
 
-def _channel_mix(customer_id: int, today: date) -> list[dict]:
-    since = datetime.combine(today - timedelta(days=365), datetime.min.time())
-    rows = db.session.execute(
-        select(Transaction.channel, func.count(), func.sum(func.abs(Transaction.amount)))
-        .join(Account, Account.id == Transaction.account_id)
-        .where(Account.customer_id == customer_id, Transaction.posted_at >= since,
-               Transaction.customer_initiated.is_(True))
-        .group_by(Transaction.channel).order_by(func.count().desc())
-    ).all()
-    total = sum(n for _, n, _ in rows) or 1
-    return [{"channel": c, "count": n, "amount": round(float(a or 0), 2),
-             "share": round(n / total, 4)} for c, n, a in rows]
-
-
-def _recent_transactions(customer_id: int, limit: int = 20) -> list[dict]:
-    rows = db.session.execute(
-        select(Transaction, Product.code, Product.name, Product.name_en)
-        .join(Account, Account.id == Transaction.account_id)
-        .join(Product, Product.id == Account.product_id)
-        .where(Account.customer_id == customer_id)
-        .order_by(Transaction.posted_at.desc(), Transaction.id.desc()).limit(limit)
-    ).all()
-    return [{"id": t.id, "posted_at": t.posted_at, "amount": t.amount, "channel": t.channel,
-             "kind": t.kind, "description": t.description, "account_id": t.account_id,
-             "product": {"code": code, "name": name, "name_en": name_en}}
-            for t, code, name, name_en in rows]
-
-
-def _recent_interactions(customer_id: int, limit: int = 10) -> list[dict]:
-    rows = db.session.execute(
-        select(Interaction, User.display_name).join(User, User.id == Interaction.rm_id)
-        .where(Interaction.customer_id == customer_id)
-        .order_by(Interaction.started_at.desc(), Interaction.id.desc()).limit(limit)
-    ).all()
-    return [{"id": i.id, "channel": i.channel, "started_at": i.started_at,
-             "outcome": i.outcome, "notes": i.notes, "objective": i.objective,
-             "products_discussed": i.products_discussed or [],
-             "follow_up_on": i.follow_up_on, "rm": {"id": i.rm_id, "name": rm_name}}
-            for i, rm_name in rows]
-
-
-def _related_parties(user: User, customer_id: int) -> list[dict]:
-    """Both directions of every link; a party outside the user's portfolio shows its name only."""
-    other = Customer.__table__.alias("other")
-    outgoing = db.session.execute(
-        select(RelatedParty.id, RelatedParty.kind, RelatedParty.person_name, RelatedParty.note,
-               other.c.id, other.c.name, other.c.name_en)
-        .outerjoin(other, other.c.id == RelatedParty.related_customer_id)
-        .where(RelatedParty.customer_id == customer_id)
-    ).all()
-    incoming = db.session.execute(
-        select(RelatedParty.id, RelatedParty.kind, RelatedParty.note,
-               other.c.id, other.c.name, other.c.name_en)
-        .join(other, other.c.id == RelatedParty.customer_id)
-        .where(RelatedParty.related_customer_id == customer_id)
-    ).all()
-    linked_ids = {r[4] for r in outgoing if r[4]} | {r[3] for r in incoming}
+def _related_parties(user: User, links) -> list[dict]:
+    """Every link, both ways; a party outside the user's portfolio shows its name only."""
+    linked = {link.other_id for link in links if link.other_id}
     visible = set()
-    if linked_ids:
+    if linked:
         visible = set(db.session.scalars(
-            select(Customer.id).where(Customer.id.in_(linked_ids), customer_scope(user))))
+            select(Customer.id).where(Customer.id.in_(linked), customer_scope(user))))
     parties = []
-    for link_id, kind, person, note, other_id, name, name_en in outgoing:
-        parties.append(_party(link_id, kind, person, note, other_id, name, name_en, visible))
-    for link_id, kind, note, other_id, name, name_en in incoming:
-        parties.append(_party(link_id, INVERSE_KIND.get(kind, kind), None, note, other_id,
-                              name, name_en, visible))
+    for link in links:
+        kind = link.kind if link.direction == "out" else INVERSE_KIND.get(link.kind, link.kind)
+        if link.other_id is None:
+            parties.append({"id": link.id, "kind": kind, "type": "person",
+                            "name": link.person_name, "name_en": None, "note": link.note,
+                            "customer": None, "in_portfolio": False})
+            continue
+        mine = link.other_id in visible
+        parties.append({"id": link.id, "kind": kind, "type": "customer", "name": link.name,
+                        "name_en": link.name_en, "note": link.note,
+                        "customer": {"id": link.other_id, "name": link.name} if mine else None,
+                        "in_portfolio": mine})
     return parties
-
-
-def _party(link_id, kind, person, note, other_id, name, name_en, visible) -> dict:
-    if other_id is None:
-        return {"id": link_id, "kind": kind, "type": "person", "name": person, "name_en": None,
-                "note": note, "customer": None, "in_portfolio": False}
-    mine = other_id in visible
-    return {"id": link_id, "kind": kind, "type": "customer", "name": name, "name_en": name_en,
-            "note": note, "customer": {"id": other_id, "name": name} if mine else None,
-            "in_portfolio": mine}
-
-
-def _latest_scores(customer_id: int) -> list[dict]:
-    latest = (select(Score.model, func.max(Score.as_of).label("as_of"))
-              .where(Score.customer_id == customer_id).group_by(Score.model).subquery())
-    rows = db.session.scalars(
-        select(Score)
-        .join(latest, (latest.c.model == Score.model) & (latest.c.as_of == Score.as_of))
-        .where(Score.customer_id == customer_id).order_by(Score.model)
-    ).all()
-    return [{"model": s.model, "version": s.version, "value": s.value, "band": s.band,
-             "reasons": s.reasons or [], "as_of": s.as_of} for s in rows]
-
-
-def _open_moments(customer_id: int) -> list[dict]:
-    rows = db.session.scalars(
-        select(KeyMoment).where(KeyMoment.customer_id == customer_id,
-                                KeyMoment.state.in_(("open", "acknowledged")))
-        .order_by(KeyMoment.due_on)
-    ).all()
-    return [{"id": m.id, "kind": m.kind, "due_on": m.due_on, "severity": m.severity,
-             "state": m.state, "reasons": m.reasons or []} for m in rows]
-
-
-def _open_offers(customer_id: int) -> list[dict]:
-    rows = db.session.execute(
-        select(Offer, Product).join(Product, Product.id == Offer.product_id)
-        .where(Offer.customer_id == customer_id, Offer.state.in_(("suggested", "presented")))
-        .order_by(Offer.expected_value.desc())
-    ).all()
-    return [{"id": o.id, "product": {"code": p.code, "name": p.name}, "score": o.score,
-             "expected_value": o.expected_value, "reasons": o.reasons or [],
-             "price": o.price, "state": o.state} for o, p in rows]
