@@ -5,7 +5,9 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from backend.auth.models import ROLES
+from backend.demo import demo_cli
 from backend.extensions import db
+from backend.importer.cli import import_cli
 
 users_cli = AppGroup("users", help="Manage users.")
 
@@ -35,3 +37,5 @@ def create_user_command(username, role, password, display_name, team, grade):
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(import_cli)

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
@@ -55,8 +55,11 @@ class RelatedParty(db.Model):
 
     __tablename__ = "related_parties"
     __table_args__ = (
-        UniqueConstraint("customer_id", "kind", "related_customer_id", "person_name",
-                         name="uq_related_parties_link"),
+        # NULLs are distinct in a plain unique constraint, so coalesce them: one link
+        # per customer, kind and party whether the party is a customer or a person.
+        Index("uq_related_parties_link", "customer_id", "kind",
+              func.coalesce(text("related_customer_id"), 0),
+              func.coalesce(text("person_name"), ""), unique=True),
         CheckConstraint("related_customer_id IS NOT NULL OR person_name IS NOT NULL",
                         name="party_named"),
     )

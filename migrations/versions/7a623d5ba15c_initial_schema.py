@@ -311,9 +311,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_related_parties_customer_id_customers'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['related_customer_id'], ['customers.id'], name=op.f('fk_related_parties_related_customer_id_customers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_related_parties')),
-    sa.UniqueConstraint('customer_id', 'kind', 'related_customer_id', 'person_name', name='uq_related_parties_link')
     )
     with op.batch_alter_table('related_parties', schema=None) as batch_op:
+        batch_op.create_index('uq_related_parties_link', ['customer_id', 'kind', sa.text('coalesce(related_customer_id, 0)'), sa.text("coalesce(person_name, '')")], unique=True)
         batch_op.create_index(batch_op.f('ix_related_parties_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_related_parties_related_customer_id'), ['related_customer_id'], unique=False)
 

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from backend.auth.models import AuditEvent
 from backend.extensions import db
@@ -215,3 +216,11 @@ def test_card_contents_match_the_factory_data(app, api, world):
     lead_parties = {p["id"]: p for p in lead_card["related_parties"]}
     assert lead_parties[supplier.id]["customer"] == {"id": world["cust_a2"].id,
                                                      "name": "宁波鑫达贸易有限公司"}
+
+
+def test_a_link_to_a_person_is_stored_once(world):
+    factories.related(world["cust_a"], "owner", person_name="王建国")
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        factories.related(world["cust_a"], "owner", person_name="王建国")
+    db.session.rollback()

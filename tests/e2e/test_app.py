@@ -1,4 +1,4 @@
-"""The RM's journeys in a real browser at phone size: sign in, Today, search, 360, offline, logout."""
+"""The RM's journeys in a real browser at phone size: sign in, Today, search, 360, offline."""
 
 import re
 
@@ -33,7 +33,8 @@ def test_login_today_search_card_related_and_back(page, api_as):
     expect(page.get_by_role("heading", name=card["name"], level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="持有产品")).to_be_visible()
     if card["phone"]:
-        expect(page.get_by_role("link", name="致电")).to_have_attribute("href", f"tel:{card['phone']}")
+        call = page.get_by_role("link", name="致电")
+        expect(call).to_have_attribute("href", f"tel:{card['phone']}")
 
     page.get_by_test_id("related-link").filter(has_text=party["name"]).first.click()
     expect(page.get_by_role("heading", name=party["name"], level=1)).to_be_visible()

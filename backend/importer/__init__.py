@@ -1,0 +1,1 @@
+"""CSV import from core banking (`flask import KIND FILE.csv`); see docs/import.md."""
