@@ -59,6 +59,7 @@ CODES = {
     415: "unsupported_media_type",
     422: "invalid",
     429: "rate_limited",
+    500: "internal_error",
 }
 
 

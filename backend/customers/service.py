@@ -80,13 +80,13 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
     """Build the 360 card of one customer in the user's portfolio, and audit the read."""
     require_customer_access(user)
     today = today or date.today()
-    row = db.session.execute(
-        select(Customer, User.display_name).outerjoin(User, User.id == Customer.rm_id)
+    customer = db.session.connection().execute(
+        select(*Customer.__table__.c, User.display_name.label("rm_name"))
+        .outerjoin(User, User.id == Customer.rm_id)
         .where(Customer.id == customer_id, customer_scope(user))
     ).first()
-    if row is None:
+    if customer is None:
         raise NotFound("No such customer in your portfolio")
-    customer, rm_name = row
     months = _months_back(today, SERIES_MONTHS)
     params = {"cid": customer.id, "since": datetime.fromisoformat(months[0] + "-01"),
               "since12": datetime.combine(today - timedelta(days=365), datetime.min.time())}
@@ -103,7 +103,7 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
         "consents": {"marketing": customer.consent_marketing, "phone": customer.consent_phone,
                      "email": customer.consent_email},
         "owner": {"name": customer.owner_name, "name_en": customer.owner_name_en},
-        "rm": {"id": customer.rm_id, "name": rm_name} if customer.rm_id else None,
+        "rm": {"id": customer.rm_id, "name": customer.rm_name} if customer.rm_id else None,
         "related_parties": _related_parties(user, run(_Q.parties)),
         "accounts": [_account_dict(a) for a in accounts],
         "profitability": _profitability(accounts, activity, run(_Q.contacts)),
@@ -124,7 +124,8 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
 
 
 def _run(statement, *, params):
-    return db.session.execute(statement, params).all()
+    # Column selects need no ORM loading: run them on the session's connection (Core).
+    return db.session.connection().execute(statement, params).all()
 
 
 class _Q:
@@ -343,7 +344,7 @@ def _related_parties(user: User, links) -> list[dict]:
     linked = {link.other_id for link in links if link.other_id}
     visible = set()
     if linked:
-        visible = set(db.session.scalars(
+        visible = set(db.session.connection().scalars(
             select(Customer.id).where(Customer.id.in_(linked), customer_scope(user))))
     parties = []
     for link in links:
