@@ -1,9 +1,10 @@
 """RM Companion: the Flask application factory."""
 
 import logging
+from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 
 from backend import errors
@@ -19,6 +20,7 @@ def create_app(config=None) -> Flask:
     if hasattr(config, "validate"):
         config.validate()
     app.config.from_object(config)
+    _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     from backend import models  # noqa: F401  (registers every table)
@@ -49,6 +51,13 @@ def create_app(config=None) -> Flask:
 
     cli.register(app)
     return app
+
+
+def _ensure_sqlite_folder(uri: str) -> None:
+    """Create the folder of a SQLite file (instance/ is not in the repository)."""
+    url = make_url(uri)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
