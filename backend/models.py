@@ -14,4 +14,5 @@ from backend.scoring.models import (  # noqa: F401
     ModelVersion,
     Score,
 )
-from backend.visits.models import Interaction, Survey  # noqa: F401
+from backend.messages.models import OutboundMessage  # noqa: F401
+from backend.visits.models import Interaction, Survey, SyncWrite  # noqa: F401
