@@ -37,11 +37,18 @@ def create_app(config=None) -> Flask:
     from backend import web
     from backend.auth import routes as auth_routes
     from backend.auth import security
+    from backend.calendar import service as _calendar  # noqa: F401  (registers sync kinds)
     from backend.customers import routes as customer_routes
+    from backend.offers import service as _offers  # noqa: F401  (registers sync kinds)
+    from backend.visits import routes as visit_routes
+    from backend.visits import service as _visits  # noqa: F401  (registers sync kinds)
+    from backend.visits import survey_routes
 
     security.init_app(app)
     api.register_blueprint(auth_routes.blp)
     api.register_blueprint(customer_routes.blp)
+    api.register_blueprint(visit_routes.blp)
+    app.register_blueprint(survey_routes.bp)
     app.register_blueprint(web.bp)
     app.after_request(web.no_store_api)
     compress.init_app(app)

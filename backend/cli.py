@@ -8,6 +8,7 @@ from backend.auth.models import ROLES
 from backend.demo import demo_cli
 from backend.extensions import db
 from backend.importer.cli import import_cli
+from backend.messages.cli import messages_cli
 
 users_cli = AppGroup("users", help="Manage users.")
 
@@ -39,3 +40,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(messages_cli)

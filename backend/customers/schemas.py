@@ -160,6 +160,12 @@ class OwnerSchema(Schema):
     name_en = fields.String(allow_none=True)
 
 
+class SatisfactionSchema(Schema):
+    responses = fields.Integer()
+    average = fields.Float(allow_none=True, metadata={"description": "mean score, 1 to 5"})
+    index = fields.Float(allow_none=True, metadata={"description": "(average - 1) / 4 x 100"})
+
+
 class CustomerCardSchema(CustomerSummarySchema):
     founded_on = fields.Date(allow_none=True)
     employees = fields.Integer(allow_none=True)
@@ -179,5 +185,6 @@ class CustomerCardSchema(CustomerSummarySchema):
     scores = fields.List(fields.Nested(ScoreSchema))
     moments = fields.List(fields.Nested(MomentSchema))
     offers = fields.List(fields.Nested(OfferSummarySchema))
+    satisfaction = fields.Nested(SatisfactionSchema)
     currency = fields.String()
     as_of = fields.Date()

@@ -18,6 +18,7 @@ from backend.moments.models import KeyMoment
 from backend.offers.models import Offer
 from backend.products.models import Product
 from backend.scoring.models import Score
+from backend.visits import surveys
 from backend.visits.models import Interaction
 
 SERIES_MONTHS = 24
@@ -114,6 +115,7 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
         "scores": [dict(r._mapping) for r in run(_Q.scores)],
         "moments": [dict(r._mapping) for r in run(_Q.moments)],
         "offers": [_offer_dict(o) for o in run(_Q.offers)],
+        "satisfaction": surveys.satisfaction_index(customer_id=customer.id),
         "currency": current_app.config["CURRENCY"],
         "as_of": today,
     }

@@ -1,0 +1,70 @@
+"""Bodies of the visit-log write and the sync batch."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from backend.visits.models import INTERACTION_CHANNELS, OUTCOMES
+
+ANSWERS = ("interested", "accepted", "declined")
+
+
+class ProductDiscussedSchema(Schema):
+    product_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    answer = fields.String(required=True, validate=validate.OneOf(ANSWERS))
+    reason = fields.String(validate=validate.Length(max=200), allow_none=True)
+
+    @validates_schema
+    def _declines_say_why(self, data, **_):
+        if data["answer"] == "declined" and not (data.get("reason") or "").strip():
+            raise ValidationError("A declined product needs a reason.", "reason")
+
+
+class LocationSchema(Schema):
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    accuracy = fields.Float(validate=validate.Range(min=0, max=100_000), allow_none=True)
+
+
+class InteractionWriteSchema(Schema):
+    """A visit or call as the device logged it; `replaces` names the version it edits."""
+
+    customer_id = fields.Integer(required=True, strict=True)
+    channel = fields.String(required=True, validate=validate.OneOf(INTERACTION_CHANNELS))
+    started_at = fields.AwareDateTime(required=True, default_timezone=None,
+                                      metadata={"description": "ISO 8601 with offset"})
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    notes = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Length(max=4000))
+    objective = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(max=200))
+    duration_minutes = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                      validate=validate.Range(min=0, max=24 * 60))
+    products_discussed = fields.List(fields.Nested(ProductDiscussedSchema), load_default=list,
+                                     validate=validate.Length(max=20))
+    follow_up_on = fields.Date(load_default=None, allow_none=True)
+    follow_up_objective = fields.String(load_default=None, allow_none=True,
+                                        validate=validate.Length(max=200))
+    location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
+    sales_amount = fields.Decimal(load_default=None, allow_none=True, places=2,
+                                  validate=validate.Range(min=0, max=10**12))
+    replaces = fields.UUID(load_default=None, allow_none=True,
+                           metadata={"description": "client_id of the visit this edits"})
+
+
+class SyncRequestSchema(Schema):
+    # Items are checked one by one by the service, so one bad item cannot fail the batch.
+    writes = fields.List(fields.Dict(), required=True, validate=validate.Length(max=500))
+
+
+class SyncResultSchema(Schema):
+    client_id = fields.Raw(allow_none=True)
+    status = fields.String(
+        metadata={"enum": ["created", "duplicate", "conflict", "invalid", "forbidden"]})
+    id = fields.Integer()
+    version = fields.Integer()
+    error = fields.Dict()
+    server = fields.Dict(metadata={"description": "the server's version, on conflict"})
+    client = fields.Dict(metadata={"description": "the version sent, on conflict"})
+
+
+class SyncResponseSchema(Schema):
+    results = fields.List(fields.Nested(SyncResultSchema))

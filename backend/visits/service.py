@@ -1,0 +1,94 @@
+"""The visit and call log, written through the offline sync (kind "interaction")."""
+
+from datetime import UTC
+
+from sqlalchemy import select
+
+from backend.auth.models import User
+from backend.auth.portfolio import visible_customer
+from backend.errors import Forbidden, Invalid
+from backend.extensions import db
+from backend.products.models import Product
+from backend.visits.models import Interaction
+from backend.visits.schemas import InteractionWriteSchema
+from backend.visits.sync import StaleVersion, write_kind
+
+EDITABLE = ("channel", "started_at", "outcome", "notes", "objective", "duration_minutes",
+            "products_discussed", "follow_up_on", "follow_up_objective", "location",
+            "sales_amount")
+
+
+def as_body(interaction: Interaction) -> dict:
+    """The interaction as a device would send it: what a conflict screen shows."""
+    return {
+        "customer_id": interaction.customer_id, "channel": interaction.channel,
+        "started_at": interaction.started_at.replace(tzinfo=UTC).isoformat(),
+        "outcome": interaction.outcome, "notes": interaction.notes,
+        "objective": interaction.objective, "duration_minutes": interaction.duration_minutes,
+        "products_discussed": interaction.products_discussed or [],
+        "follow_up_on": interaction.follow_up_on.isoformat() if interaction.follow_up_on
+        else None,
+        "follow_up_objective": interaction.follow_up_objective, "location": interaction.location,
+        "sales_amount": str(interaction.sales_amount) if interaction.sales_amount is not None
+        else None,
+        "version": interaction.version,
+    }
+
+
+def _fields(body: dict) -> dict:
+    values = {name: body[name] for name in EDITABLE}
+    values["started_at"] = body["started_at"].astimezone(UTC).replace(tzinfo=None)
+    return values
+
+
+def _check_products(codes: list[str]) -> None:
+    if not codes:
+        return
+    known = set(db.session.scalars(select(Product.code).where(Product.code.in_(codes))))
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise Invalid("Unknown products", {"products_discussed": [
+            f"Unknown product code: {code}" for code in unknown]})
+
+
+@write_kind("interaction", InteractionWriteSchema())
+def log_interaction(*, user: User, body: dict, base_version: int | None, client_id: str) -> dict:
+    """Record a visit or call, or apply an edit to one (a new version of it)."""
+    customer = visible_customer(user, body["customer_id"])
+    _check_products([p["product_code"] for p in body["products_discussed"]])
+    if body["replaces"] is not None:
+        return _edit(user, body, base_version, customer.id)
+    interaction = Interaction(client_id=client_id, rm_id=user.id, customer_id=customer.id,
+                              version=1, **_fields(body))
+    db.session.add(interaction)
+    db.session.flush()
+    _after_created(interaction)
+    return {"id": interaction.id, "version": interaction.version}
+
+
+def _after_created(interaction: Interaction) -> None:
+    """Side effects of a new contact: a sampled satisfaction survey."""
+    from backend.visits import surveys
+
+    surveys.after_interaction(interaction)
+
+
+def _edit(user: User, body: dict, base_version: int | None, customer_id: int) -> dict:
+    original = db.session.scalar(
+        select(Interaction).where(Interaction.client_id == str(body["replaces"]))
+        .with_for_update())
+    if original is None:
+        raise Invalid("The visit being edited is not on the server yet",
+                      {"replaces": ["Unknown visit; send the original first."]})
+    if original.rm_id != user.id or original.customer_id != customer_id:
+        raise Forbidden("Only the RM who logged a visit edits it")
+    if base_version is None:
+        raise Invalid("An edit names the version it replaces",
+                      {"base_version": ["Required when editing."]})
+    if base_version != original.version:
+        raise StaleVersion("The visit changed since this edit was made", as_body(original))
+    for name, value in _fields(body).items():
+        setattr(original, name, value)
+    original.version += 1
+    db.session.flush()
+    return {"id": original.id, "version": original.version}

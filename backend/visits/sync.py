@@ -1,0 +1,165 @@
+"""Offline writes, applied exactly once (DESIGN §7, the IETF Idempotency-Key semantics).
+
+Each write carries a client-generated UUID. The first time a client id is seen, the
+write's effect and its ledger row (SyncWrite) commit in one transaction, and the
+answer is stored. A resend with the same body is answered as the first time
+(`duplicate`); the same client id with another body, or an edit based on a stale
+version, is a `conflict` carrying both versions. Failed writes (`invalid`,
+`forbidden`) are not recorded, so the device may fix and resend them.
+
+Domains add kinds with @write_kind; this module knows nothing of what a kind does.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from marshmallow import Schema, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backend.auth.models import User
+from backend.auth.portfolio import require_customer_access
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.extensions import db
+from backend.visits.models import SyncWrite
+
+MAX_WRITES = 500
+
+
+class StaleVersion(Conflict):
+    """The write was based on a version the server has moved past."""
+
+    def __init__(self, message: str, server: dict):
+        super().__init__(message)
+        self.server = server
+
+
+@dataclass(frozen=True)
+class WriteKind:
+    schema: Schema
+    apply: Callable[..., dict]  # (user=, body=, base_version=, client_id=) -> {"id": ...}
+
+
+KINDS: dict[str, WriteKind] = {}
+
+
+def write_kind(name: str, schema: Schema):
+    """Register the function applying writes of this kind; it returns the result ids."""
+
+    def register(apply):
+        KINDS[name] = WriteKind(schema=schema, apply=apply)
+        return apply
+
+    return register
+
+
+def fingerprint(kind: str, body: dict, base_version: int | None) -> str:
+    """Hash what makes two sends 'the same request'."""
+    canonical = json.dumps({"kind": kind, "body": body, "base_version": base_version},
+                           sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def process(*, user: User, writes: list) -> list[dict]:
+    """Apply a batch of writes, each in its own transaction, each answered on its own."""
+    require_customer_access(user)
+    if not isinstance(writes, list) or len(writes) > MAX_WRITES:
+        raise Invalid("Bad batch", {"writes": [f"A list of at most {MAX_WRITES} writes."]})
+    return [_process_one(user, write) for write in writes]
+
+
+def _envelope(write) -> tuple[str, str, dict, int | None]:
+    if not isinstance(write, dict):
+        raise Invalid("A write must be an object", {"_write": ["Must be an object."]})
+    problems = {}
+    client_id = write.get("client_id")
+    try:
+        client_id = str(uuid.UUID(str(client_id)))
+    except ValueError:
+        problems["client_id"] = ["Must be a UUID."]
+    kind = write.get("kind")
+    if kind not in KINDS:
+        problems["kind"] = [f"Must be one of: {', '.join(sorted(KINDS))}."]
+    body = write.get("body")
+    if not isinstance(body, dict):
+        problems["body"] = ["Must be an object."]
+    base_version = write.get("base_version")
+    if base_version is not None and (not isinstance(base_version, int)
+                                     or isinstance(base_version, bool) or base_version < 1):
+        problems["base_version"] = ["Must be a positive integer."]
+    unknown = set(write) - {"client_id", "kind", "body", "base_version"}
+    for name in unknown:
+        problems[name] = ["Unknown field."]
+    if problems:
+        raise Invalid("Invalid write", problems)
+    return client_id, kind, body, base_version
+
+
+def _process_one(user: User, write) -> dict:
+    raw_id = write.get("client_id") if isinstance(write, dict) else None
+    try:
+        client_id, kind, body, base_version = _envelope(write)
+    except Invalid as exc:
+        return {"client_id": raw_id, "status": "invalid",
+                "error": {"message": exc.message, "fields": exc.fields}}
+    digest = fingerprint(kind, body, base_version)
+    seen = _answer_for_seen(user, client_id, digest, body)
+    if seen:
+        return seen
+    try:
+        parsed = KINDS[kind].schema.load(body)
+        result = KINDS[kind].apply(user=user, body=parsed, base_version=base_version,
+                                   client_id=client_id)
+        db.session.add(SyncWrite(client_id=client_id, kind=kind, user_id=user.id,
+                                 body_hash=digest, body=body, base_version=base_version,
+                                 result=result))
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        return {"client_id": client_id, "status": "invalid",
+                "error": {"message": "Invalid body", "fields": _flat(exc.messages)}}
+    except Invalid as exc:
+        db.session.rollback()
+        return {"client_id": client_id, "status": "invalid",
+                "error": {"message": exc.message, "fields": exc.fields}}
+    except (Forbidden, NotFound):
+        db.session.rollback()
+        return {"client_id": client_id, "status": "forbidden",
+                "error": {"message": "Not a customer of your portfolio", "fields": {}}}
+    except StaleVersion as exc:
+        db.session.rollback()
+        return {"client_id": client_id, "status": "conflict",
+                "error": {"message": exc.message, "fields": {"base_version": ["Stale."]}},
+                "server": exc.server, "client": body}
+    except IntegrityError:
+        # Another request stored the same client id first: answer as it was answered.
+        db.session.rollback()
+        return _answer_for_seen(user, client_id, digest, body) or {
+            "client_id": client_id, "status": "invalid",
+            "error": {"message": "The write breaks a database rule", "fields": {}}}
+    return {"client_id": client_id, "status": "created", **result}
+
+
+def _answer_for_seen(user: User, client_id: str, digest: str, body: dict) -> dict | None:
+    seen = db.session.scalar(select(SyncWrite).where(SyncWrite.client_id == client_id))
+    if seen is None:
+        return None
+    if seen.user_id != user.id:
+        # Another user's key: say nothing about what it holds.
+        return {"client_id": client_id, "status": "conflict",
+                "error": {"message": "This client id was used by someone else", "fields": {}}}
+    if seen.body_hash == digest:
+        return {"client_id": client_id, "status": "duplicate", **seen.result}
+    return {"client_id": client_id, "status": "conflict",
+            "error": {"message": "This client id was already used with another body",
+                      "fields": {"client_id": ["Reused with a different body."]}},
+            "server": seen.body, "client": body}
+
+
+def _flat(messages) -> dict:
+    if isinstance(messages, dict):
+        return {k: v if isinstance(v, list) else [v] for k, v in messages.items()}
+    return {"body": messages}
