@@ -65,6 +65,25 @@ class Config:
     DEMO_TRUTH_PATH = os.environ.get("DEMO_TRUTH_PATH", str(INSTANCE_DIR / "demo_truth.csv"))
     SCHEDULER_ENABLED = False
 
+    # Messages to customers (survey links): console logs them, file appends JSON lines,
+    # smtp sends e-mail. See docs/surveys.md.
+    MESSAGE_ADAPTER = os.environ.get("MESSAGE_ADAPTER", "console")
+    MESSAGE_OUTBOX_FILE = os.environ.get("MESSAGE_OUTBOX_FILE", str(INSTANCE_DIR / "outbox.jsonl"))
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", 587))
+    SMTP_USER = os.environ.get("SMTP_USER")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    SMTP_FROM = os.environ.get("SMTP_FROM", "no-reply@bank.example")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1").lower() not in ("0", "false", "no")
+
+    # Post-contact satisfaction surveys: who is asked, how often, and where the link points.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/")
+    BANK_NAME = os.environ.get("BANK_NAME", "示例银行")
+    BANK_NAME_EN = os.environ.get("BANK_NAME_EN", "Example Bank")
+    SURVEY_SAMPLE_RATE = float(os.environ.get("SURVEY_SAMPLE_RATE", 0.2))
+    SURVEY_MIN_DAYS = int(os.environ.get("SURVEY_MIN_DAYS", 90))
+    SURVEY_TTL_DAYS = int(os.environ.get("SURVEY_TTL_DAYS", 14))
+
 
 class DevConfig(Config):
     ENV_NAME = "development"
@@ -82,6 +101,8 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
     SCHEDULER_ENABLED = False
+    MESSAGE_ADAPTER = "file"
+    PUBLIC_BASE_URL = "https://rm.example.test"
 
 
 class ProdConfig(Config):

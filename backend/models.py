@@ -3,6 +3,7 @@
 from backend.auth.models import AuditEvent, Team, User  # noqa: F401
 from backend.calendar.models import ContactPolicy, PlanEntry  # noqa: F401
 from backend.customers.models import Account, Customer, RelatedParty, Transaction  # noqa: F401
+from backend.messages.models import OutboundMessage  # noqa: F401
 from backend.moments.models import KeyMoment, RiskCase  # noqa: F401
 from backend.offers.models import Offer  # noqa: F401
 from backend.products.models import Package, PriceQuote, Product  # noqa: F401
@@ -14,5 +15,4 @@ from backend.scoring.models import (  # noqa: F401
     ModelVersion,
     Score,
 )
-from backend.messages.models import OutboundMessage  # noqa: F401
 from backend.visits.models import Interaction, Survey, SyncWrite  # noqa: F401

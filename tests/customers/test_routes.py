@@ -224,3 +224,12 @@ def test_a_link_to_a_person_is_stored_once(world):
     with pytest.raises(IntegrityError):
         factories.related(world["cust_a"], "owner", person_name="王建国")
     db.session.rollback()
+
+
+def test_products_are_listed_for_pickers(api, world):
+    factories.product("CUR", name="对公结算账户", name_en="Business current account")
+    db.session.commit()
+    body = api("rm_a").get("/api/v1/products").get_json()
+    assert {"code": "CUR", "name": "对公结算账户", "name_en": "Business current account",
+            "family": "deposit", "line": "sme", "is_credit": False} in body["items"]
+    assert api().get("/api/v1/products").status_code == 401

@@ -173,7 +173,8 @@ def test_an_edit_names_its_base_version_and_a_stale_one_conflicts(api, world):
     rm = api("rm_a")
     original = write(visit(world["mine"].id))
     [created] = sync(rm, original)
-    edit = write(visit(world["mine"].id, notes="改：客户要求下周再约", replaces=original["client_id"]),
+    new_notes = "改：客户要求下周再约"
+    edit = write(visit(world["mine"].id, notes=new_notes, replaces=original["client_id"]),
                  base_version=1)
     [edited] = sync(rm, edit)
     assert edited == {"client_id": edit["client_id"], "status": "created",
@@ -182,7 +183,7 @@ def test_an_edit_names_its_base_version_and_a_stale_one_conflicts(api, world):
                   base_version=1)
     [conflict] = sync(rm, stale)
     assert conflict["status"] == "conflict"
-    assert conflict["server"]["notes"] == "改：客户要求下周再约" and conflict["server"]["version"] == 2
+    assert conflict["server"]["notes"] == new_notes and conflict["server"]["version"] == 2
     assert conflict["client"]["notes"] == "an older edit"
     assert count(Interaction) == 1
     assert db.session.scalar(select(Interaction.notes)) == "改：客户要求下周再约"
