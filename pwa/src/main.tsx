@@ -9,6 +9,8 @@ import { locale } from './i18n';
 import { Customer } from './screens/Customer';
 import { Customers } from './screens/Customers';
 import { Login } from './screens/Login';
+import { Conflict, Outbox } from './screens/Outbox';
+import { Visit } from './screens/Visit';
 import { Settings } from './screens/Settings';
 import { Today } from './screens/Today';
 import './styles.css';
@@ -26,6 +28,9 @@ function App() {
           <Route path="/" component={Today} />
           <Route path="/customers" component={Customers} />
           <Route path="/customers/:id" component={Customer} />
+          <Route path="/customers/:id/visit" component={Visit} />
+          <Route path="/outbox" component={Outbox} />
+          <Route path="/outbox/:clientId" component={Conflict} />
           <Route path="/settings" component={Settings} />
           <Route default component={Today} />
         </Router>

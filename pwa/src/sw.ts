@@ -22,3 +22,18 @@ self.addEventListener('message', (event) => {
 });
 
 clientsClaim();
+
+// Background Sync: replay the outbox even when no page is open.
+import { drain } from './data/outbox';
+
+type SyncEvent = ExtendableEvent & { tag: string };
+self.addEventListener('sync', ((event: SyncEvent) => {
+  if (event.tag !== 'rm-outbox') return;
+  event.waitUntil(
+    drain().then(async (outcome) => {
+      const clients = await self.clients.matchAll({ type: 'window' });
+      for (const client of clients) client.postMessage({ type: 'outbox-changed' });
+      if (outcome.failed) throw new Error('outbox not drained; the browser will retry');
+    }),
+  );
+}) as EventListener);

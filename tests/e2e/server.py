@@ -1,6 +1,7 @@
 """Start the real app (flask run on a free port) on a fresh SQLite demo bank."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -18,38 +19,63 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _flask(env, *args):
-    subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+class LiveServer:
+    """A server process that a test may SIGKILL and start again on the same port and data."""
+
+    def __init__(self, folder: Path, dist: Path | None = None):
+        self.folder = folder
+        self.database = folder / "e2e.db"
+        self.env = {**os.environ, "FLASK_APP": "wsgi", "RM_ENV": "development",
+                    "PWA_DIST": str(dist or ROOT / "pwa" / "dist"),
+                    "DATABASE_URL": f"sqlite:///{self.database}",
+                    "DEMO_TRUTH_PATH": str(folder / "truth.csv"),
+                    "MESSAGE_ADAPTER": "file", "MESSAGE_OUTBOX_FILE": str(folder / "outbox.jsonl"),
+                    "LOGIN_RATE_LIMIT": "1000 per minute"}
+        self.env.pop("TEST_DATABASE_URL", None)
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def _flask(self, *args):
+        subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=self.env,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def load(self, customers: int = 150, months: int = 6) -> None:
+        self._flask("db", "upgrade")
+        self._flask("demo", "load", "--customers", str(customers), "--months", str(months),
+                    "--seed", "5")
+
+    def start(self) -> None:
+        log = open(self.folder / "server.log", "a")  # noqa: SIM115 - the process owns it
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port",
+             str(self.port)], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{self.url}/api/v1/openapi.json", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start: " + (self.folder / "server.log").read_text())
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup, no finished responses, as in a crash."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
 
 
 @contextmanager
 def serve(folder: Path, customers: int = 150, months: int = 6, dist: Path | None = None):
     """Yield the base URL of a server with a demo bank loaded in `folder`."""
-    env = {**os.environ, "FLASK_APP": "wsgi", "RM_ENV": "development",
-           "PWA_DIST": str(dist or ROOT / "pwa" / "dist"),
-           "DATABASE_URL": f"sqlite:///{folder / 'e2e.db'}",
-           "DEMO_TRUTH_PATH": str(folder / "truth.csv"), "LOGIN_RATE_LIMIT": "1000 per minute"}
-    env.pop("TEST_DATABASE_URL", None)
-    _flask(env, "db", "upgrade")
-    _flask(env, "demo", "load", "--customers", str(customers), "--months", str(months),
-           "--seed", "5")
-    port = _free_port()
-    with open(folder / "server.log", "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
-                try:
-                    urllib.request.urlopen(f"{url}/api/v1/openapi.json", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("server did not start: " + (folder / "server.log").read_text())
-            yield url
-        finally:
-            process.terminate()
-            process.wait(10)
+    server = LiveServer(folder, dist)
+    server.load(customers, months)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()

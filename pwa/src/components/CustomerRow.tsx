@@ -25,6 +25,9 @@ export function CustomerRow({ customer, showContact, selected }: { customer: Cus
         </span>
         <Chips segment={customer.segment} tier={customer.tier} status={customer.status} />
       </a>
+      {showContact && (
+        <a class="btn log-btn" href={`/customers/${customer.id}/visit?name=${encodeURIComponent(displayName(customer))}`} aria-label={`${t('visit.log')}: ${displayName(customer)}`}>{t('visit.log')}</a>
+      )}
     </li>
   );
 }

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso';
-import { t } from '../i18n';
+import { dateTime, t } from '../i18n';
+import { outboxState } from '../data/outbox-state';
 import { online } from '../data/network';
 import { applyUpdate, updateReady } from '../data/sw-register';
 
@@ -26,6 +27,10 @@ export function Layout({ children }: { children: ComponentChildren }) {
           <button type="button" class="btn small ghost" onClick={() => (updateReady.value = false)}>{t('update.later')}</button>
         </div>
       )}
+      <a href="/outbox" class={outboxState.value.unsent || outboxState.value.problems ? 'sync-chip pending' : 'sync-chip'} data-testid="sync-chip" data-count={outboxState.value.unsent}>
+        {outboxState.value.unsent ? t('outbox.unsent', { n: outboxState.value.unsent }) : t('outbox.allSent')}
+        {outboxState.value.lastSync ? ` · ${t('outbox.lastSync', { time: dateTime(outboxState.value.lastSync) })}` : ''}
+      </a>
       <main id="main" class="content">{children}</main>
       <nav class="tabbar" aria-label={t('nav.main')}>
         {NAV.map((item) => (

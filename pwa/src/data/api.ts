@@ -105,6 +105,11 @@ export async function me(): Promise<User> {
   return session.user;
 }
 
+/** The session's CSRF token, kept so the service worker can replay the outbox. */
+export function currentCsrf(): string | null {
+  return csrfToken;
+}
+
 export async function logout(): Promise<void> {
   await request<void>('POST', '/auth/logout');
   csrfToken = null;
@@ -136,4 +141,10 @@ export function listCustomers(query: CustomerQuery): Promise<CustomerPage> {
 
 export function getCustomer(id: number): Promise<Card> {
   return request<Card>('GET', `/customers/${id}`);
+}
+
+export type Product = { code: string; name: string; name_en: string; family: string; line: string };
+
+export function listProducts(): Promise<{ items: Product[] }> {
+  return request<{ items: Product[] }>('GET', '/products');
 }

@@ -1,38 +1,9 @@
-// The offline cache in IndexedDB: the portfolio list, 360 cards, and when each was fetched.
-// All schema changes live in upgrade(); logging out wipes every store.
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+// The offline cache: the portfolio list, 360 cards, and when each was fetched.
+// Signing out wipes every store (the caller warns first about unsent writes).
 import type { Card, CustomerPage } from './api';
+import { db } from './db';
 
-const DB_NAME = 'rm-companion';
-const DB_VERSION = 1;
 const RECENT_CARDS = 40;
-
-interface CacheSchema extends DBSchema {
-  lists: { key: string; value: { key: string; page: CustomerPage; fetchedAt: number } };
-  cards: { key: number; value: { id: number; card: Card; fetchedAt: number; openedAt: number }; indexes: { openedAt: number } };
-}
-
-let dbPromise: Promise<IDBPDatabase<CacheSchema>> | null = null;
-
-export function db(): Promise<IDBPDatabase<CacheSchema>> {
-  dbPromise ??= openDB<CacheSchema>(DB_NAME, DB_VERSION, {
-    upgrade(database) {
-      database.createObjectStore('lists', { keyPath: 'key' });
-      const cards = database.createObjectStore('cards', { keyPath: 'id' });
-      cards.createIndex('openedAt', 'openedAt');
-    },
-    blocking() {
-      // a newer tab wants to upgrade: let it
-      dbPromise?.then((d) => d.close());
-      dbPromise = null;
-    },
-    terminated() {
-      // the browser closed the database (storage pressure): reopen on next use
-      dbPromise = null;
-    },
-  });
-  return dbPromise;
-}
 
 export type Cached<T> = { data: T; fetchedAt: number };
 
@@ -79,6 +50,12 @@ export async function loadCard(id: number): Promise<Cached<Card> | undefined> {
 export async function wipe(): Promise<void> {
   generation += 1;
   const database = await db();
-  const tx = database.transaction(['lists', 'cards'], 'readwrite');
-  await Promise.all([tx.objectStore('lists').clear(), tx.objectStore('cards').clear(), tx.done]);
+  const tx = database.transaction(['lists', 'cards', 'outbox', 'meta'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('lists').clear(),
+    tx.objectStore('cards').clear(),
+    tx.objectStore('outbox').clear(),
+    tx.objectStore('meta').clear(),
+    tx.done,
+  ]);
 }

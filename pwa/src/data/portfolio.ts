@@ -2,6 +2,7 @@
 import * as api from './api';
 import { OfflineError } from './api';
 import * as cache from './cache';
+import { getMeta, setMeta } from './db';
 
 export type Loaded<T> = { data: T; asOf: number; offline: boolean };
 
@@ -52,6 +53,18 @@ async function prefetchCards(ids: number[]): Promise<void> {
 
 export function card(id: number): Promise<Loaded<api.Card>> {
   return networkFirst(() => api.getCustomer(id), (c, g) => cache.saveCard(c, true, g), () => cache.loadCard(id));
+}
+
+/** The product catalogue for pickers; kept for offline use. */
+export async function products(): Promise<api.Product[]> {
+  try {
+    const { items } = await api.listProducts();
+    await setMeta('products', items);
+    return items;
+  } catch (error) {
+    if (!(error instanceof OfflineError)) throw error;
+    return (await getMeta<api.Product[]>('products')) ?? [];
+  }
 }
 
 export async function requestPersistence(): Promise<void> {

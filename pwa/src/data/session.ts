@@ -3,6 +3,8 @@ import { signal } from '@preact/signals';
 import * as api from './api';
 import { ApiError, OfflineError } from './api';
 import * as cache from './cache';
+import { setMeta } from './db';
+import { refresh as refreshOutbox, startSync } from './outbox-state';
 import { requestPersistence } from './portfolio';
 
 const PROFILE_KEY = 'rm.user';
@@ -19,6 +21,7 @@ export async function restore(): Promise<void> {
   try {
     user.value = await api.me();
     localStorage.setItem(PROFILE_KEY, JSON.stringify(user.value));
+    await setMeta('csrf', api.currentCsrf());
   } catch (error) {
     if (error instanceof OfflineError) {
       const saved = localStorage.getItem(PROFILE_KEY);
@@ -28,6 +31,7 @@ export async function restore(): Promise<void> {
     }
   } finally {
     ready.value = true;
+    if (user.value) startSync();
   }
 }
 
@@ -36,14 +40,17 @@ export async function signIn(username: string, password: string): Promise<void> 
   const previous = localStorage.getItem(PROFILE_KEY);
   if (previous && (JSON.parse(previous) as api.User).id !== signedIn.id) await cache.wipe();
   localStorage.setItem(PROFILE_KEY, JSON.stringify(signedIn));
+  await setMeta('csrf', api.currentCsrf());
   user.value = signedIn;
   void requestPersistence();
+  startSync();
 }
 
 /** Remove everything this device holds about the user's customers. */
 async function forget(): Promise<void> {
   localStorage.removeItem(PROFILE_KEY);
   await cache.wipe();
+  await refreshOutbox();
   user.value = null;
 }
 

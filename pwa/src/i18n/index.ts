@@ -71,6 +71,7 @@ export function day(value: string | null | undefined): string {
 /** Server timestamps are naive UTC; show them in the device's time zone. */
 export function dateTime(value: string | number | null | undefined): string {
   if (value == null) return '—';
-  const d = typeof value === 'number' ? new Date(value) : new Date(value.endsWith('Z') ? value : `${value}Z`);
+  const zoned = typeof value === 'string' && /([zZ]|[+-]\d\d:\d\d)$/.test(value);
+  const d = typeof value === 'number' || zoned ? new Date(value) : new Date(`${value}Z`);
   return new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }

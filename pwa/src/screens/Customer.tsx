@@ -5,6 +5,7 @@ import { displayName } from '../components/CustomerRow';
 import { AsOf, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import type { Card } from '../data/api';
+import { outboxState, syncedAt } from '../data/outbox-state';
 import * as portfolio from '../data/portfolio';
 import { dateTime, day, locale, money, num, t, tCode } from '../i18n';
 import { CustomerList } from './Customers';
@@ -21,7 +22,7 @@ export function Customer() {
 }
 
 function CustomerCard({ id }: { id: number }) {
-  const [state, reload] = useLoad(() => portfolio.card(id), [id]);
+  const [state, reload] = useLoad(() => portfolio.card(id), [id, syncedAt.value]);
   if (state.status === 'loading') return <Skeleton rows={8} />;
   if (state.status === 'error') {
     const message = state.code === 404 ? t('card.notFound') : state.message === t('state.offline') ? t('card.notCached') : t('state.error', { detail: state.message });
@@ -37,7 +38,8 @@ function CustomerCard({ id }: { id: number }) {
         <Chips segment={card.segment} tier={card.tier} status={card.status} />
         <AsOf asOf={asOf} offline={offline} />
         <div class="actions">
-          {card.phone && <a class="btn primary" href={`tel:${card.phone}`}>{t('card.call')}</a>}
+          <a class="btn primary" href={`/customers/${card.id}/visit?name=${encodeURIComponent(displayName(card))}`}>{t('visit.log')}</a>
+          {card.phone && <a class="btn" href={`tel:${card.phone}`}>{t('card.call')}</a>}
           {card.email && <a class="btn" href={`mailto:${card.email}`}>{t('card.email')}</a>}
         </div>
       </header>
@@ -125,11 +127,23 @@ function Related({ card }: { card: Card }) {
 }
 
 function Contacts({ card }: { card: Card }) {
+  const unsent = outboxState.value.items.filter((i) => i.kind === 'interaction' && i.customerId === card.id);
   return (
     <section aria-labelledby="contacts-title" class="panel">
       <h2 id="contacts-title">{t('card.contacts')}</h2>
-      {card.interactions.length === 0 ? <p class="muted">{t('card.noContacts')}</p> : (
-        <ol class="plain timeline">
+      {unsent.length > 0 && (
+        <ol class="plain timeline unsent" data-testid="unsent-contacts">
+          {unsent.map((i) => (
+            <li key={i.client_id}>
+              <span class="row-title">{tCode('channel', String(i.body.channel))} · {tCode('outcome', String(i.body.outcome))} <span class="chip">{t('card.unsent')}</span></span>
+              <span class="row-sub">{dateTime(String(i.body.started_at))}</span>
+              {i.body.notes ? <span class="note">{String(i.body.notes)}</span> : null}
+            </li>
+          ))}
+        </ol>
+      )}
+      {card.interactions.length === 0 && unsent.length === 0 ? <p class="muted">{t('card.noContacts')}</p> : (
+        <ol class="plain timeline" data-testid="server-contacts">
           {card.interactions.map((i) => (
             <li key={i.id}>
               <span class="row-title">{tCode('channel', i.channel)} · {tCode('outcome', i.outcome)}</span>

@@ -1,4 +1,5 @@
 import { useLocation } from 'preact-iso';
+import { outboxState } from '../data/outbox-state';
 import { signOut, user } from '../data/session';
 import { LOCALES, locale, setLocale, t, type Locale } from '../i18n';
 
@@ -21,7 +22,12 @@ export function Settings() {
       <div class="panel">
         <p>{t('settings.signedInAs', { name: user.value?.display_name ?? '' })}</p>
         <p class="muted">{t('settings.logoutWipes')}</p>
-        <button type="button" class="btn danger wide" onClick={async () => { await signOut(); route('/'); }}>{t('settings.logout')}</button>
+        <button type="button" class="btn danger wide" onClick={async () => {
+          const unsent = outboxState.value.unsent + outboxState.value.problems;
+          if (unsent > 0 && !window.confirm(t('settings.unsentWarning', { n: unsent }))) return;
+          await signOut();
+          route('/');
+        }}>{t('settings.logout')}</button>
       </div>
     </section>
   );

@@ -1,0 +1,90 @@
+import { useLocation, useRoute } from 'preact-iso';
+import type { OutboxItem } from '../data/db';
+import { discard, outboxState, resolveKeepMine, syncNow } from '../data/outbox-state';
+import { dateTime, t, type MessageKey } from '../i18n';
+import { Empty } from '../components/States';
+
+export function SyncSummary() {
+  const { unsent, lastSync } = outboxState.value;
+  return (
+    <p class="sync-summary" data-testid="sync-summary">
+      <span data-testid="unsent-count" data-count={unsent}>{unsent ? t('outbox.unsent', { n: unsent }) : t('outbox.allSent')}</span>
+      {' · '}
+      <span>{lastSync ? t('outbox.lastSync', { time: dateTime(lastSync) }) : t('outbox.never')}</span>
+    </p>
+  );
+}
+
+export function Outbox() {
+  const { items } = outboxState.value;
+  return (
+    <section aria-labelledby="outbox-title">
+      <header class="screen-head">
+        <h1 id="outbox-title">{t('outbox.title')}</h1>
+        <SyncSummary />
+        <button type="button" class="btn" onClick={() => void syncNow()}>{t('outbox.syncNow')}</button>
+      </header>
+      {items.length === 0 ? <Empty message={t('outbox.empty')} /> : (
+        <ul class="list" data-testid="outbox-list">
+          {items.map((item) => <OutboxRow key={item.client_id} item={item} />)}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function OutboxRow({ item }: { item: OutboxItem }) {
+  return (
+    <li class="row" data-state={item.state}>
+      <span class="row-main">
+        <span class="row-title">{t(`kind.${item.kind}` as MessageKey)} · {item.label || `#${item.customerId ?? ''}`}</span>
+        <span class="row-sub">{dateTime(item.createdAt)} · {t(`outbox.${item.state}` as MessageKey)}</span>
+        {item.error?.message && <span class="row-sub warn">{item.error.message}</span>}
+      </span>
+      {item.state === 'conflict' && <a class="btn" href={`/outbox/${item.client_id}`}>{t('outbox.resolve')}</a>}
+      {(item.state === 'invalid' || item.state === 'forbidden') && (
+        <button type="button" class="btn danger" onClick={() => void discard(item.client_id)}>{t('outbox.discard')}</button>
+      )}
+    </li>
+  );
+}
+
+const HIDDEN = new Set(['customer_id', 'replaces', 'version', 'location']);
+
+function show(value: unknown): string {
+  if (value == null || value === '') return '—';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** Both versions side by side; the RM keeps one or merges by hand. Nothing merges by itself. */
+export function Conflict() {
+  const { params } = useRoute();
+  const { route } = useLocation();
+  const item = outboxState.value.items.find((i) => i.client_id === params.clientId);
+  if (!item || item.state !== 'conflict') return <Empty message={t('conflict.gone')} />;
+  const server = item.server ?? {};
+  const mine = item.body;
+  const fields = [...new Set([...Object.keys(server), ...Object.keys(mine)])].filter((f) => !HIDDEN.has(f));
+  return (
+    <section aria-labelledby="conflict-title" class="panel">
+      <h1 id="conflict-title">{t('conflict.title')}</h1>
+      <table class="conflict" data-testid="conflict-table">
+        <thead><tr><th scope="col">{t('conflict.field')}</th><th scope="col">{t('conflict.server')}</th><th scope="col">{t('conflict.mine')}</th></tr></thead>
+        <tbody>
+          {fields.map((f) => (
+            <tr key={f} class={show(server[f]) !== show(mine[f]) ? 'differs' : ''}>
+              <th scope="row">{f}</th><td>{show(server[f])}</td><td>{show(mine[f])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="actions">
+        <button type="button" class="btn" onClick={async () => { await discard(item.client_id); route('/outbox'); }}>{t('conflict.keepServer')}</button>
+        <button type="button" class="btn primary" onClick={async () => { await resolveKeepMine(item); route('/outbox'); }}>{t('conflict.keepMine')}</button>
+        {item.kind === 'interaction' && item.customerId && (
+          <a class="btn" href={`/customers/${item.customerId}/visit?resolve=${item.client_id}`}>{t('conflict.merge')}</a>
+        )}
+      </div>
+    </section>
+  );
+}

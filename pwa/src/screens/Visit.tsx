@@ -1,0 +1,157 @@
+import { useLocation, useRoute } from 'preact-iso';
+import { useEffect, useState } from 'preact/hooks';
+import type { Product } from '../data/api';
+import { newClientId, get as getOutboxItem } from '../data/outbox';
+import { resolveKeepMine, save } from '../data/outbox-state';
+import * as portfolio from '../data/portfolio';
+import { locale, t, tCode } from '../i18n';
+
+const CHANNELS = ['visit', 'call', 'video', 'message', 'email'] as const;
+const OUTCOMES = ['reached', 'interested', 'sale', 'follow_up', 'declined', 'not_reached', 'complaint', 'info'] as const;
+const ANSWERS = ['interested', 'accepted', 'declined'] as const;
+
+type Discussed = { product_code: string; answer: (typeof ANSWERS)[number]; reason?: string };
+
+function localInputValue(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** A datetime-local value as ISO 8601 with the device's offset. */
+function withOffset(value: string): string {
+  const date = new Date(value);
+  const minutes = -date.getTimezoneOffset();
+  const sign = minutes >= 0 ? '+' : '-';
+  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
+  return `${value}:00${sign}${pad(minutes / 60)}:${pad(minutes % 60)}`;
+}
+
+export function Visit() {
+  const { params, query } = useRoute();
+  const { route } = useLocation();
+  const customerId = Number(params.id);
+  const [products, setProducts] = useState<Product[]>([]);
+  const [channel, setChannel] = useState<string>('visit');
+  const [outcome, setOutcome] = useState<string>('reached');
+  const [when, setWhen] = useState(localInputValue(new Date()));
+  const [discussed, setDiscussed] = useState<Discussed[]>([]);
+  const [notes, setNotes] = useState('');
+  const [followUp, setFollowUp] = useState('');
+  const [followUpObjective, setFollowUpObjective] = useState('');
+  const [withLocation, setWithLocation] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const resolving = query.resolve as string | undefined;
+
+  useEffect(() => {
+    void portfolio.products().then(setProducts);
+    if (!resolving) return;
+    // merging a conflict by hand: start from my version
+    void getOutboxItem(resolving).then((item) => {
+      if (!item) return;
+      const b = item.body as Record<string, any>;
+      setChannel(b.channel); setOutcome(b.outcome); setNotes(b.notes ?? '');
+      setDiscussed(b.products_discussed ?? []); setFollowUp(b.follow_up_on ?? '');
+      setFollowUpObjective(b.follow_up_objective ?? '');
+      setWhen(localInputValue(new Date(b.started_at)));
+    });
+  }, [resolving]);
+
+  async function location(): Promise<Record<string, number> | null> {
+    if (!withLocation || !navigator.geolocation) return null;
+    return new Promise((resolve) => navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy }),
+      () => resolve(null), { timeout: 5000, maximumAge: 60_000 }));
+  }
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (discussed.some((d) => d.answer === 'declined' && !d.reason?.trim())) {
+      setError(t('visit.needReason'));
+      return;
+    }
+    const body = {
+      customer_id: customerId, channel, outcome, started_at: withOffset(when), notes: notes || null,
+      products_discussed: discussed.map((d) => (d.answer === 'declined' ? d : { product_code: d.product_code, answer: d.answer })),
+      follow_up_on: followUp || null, follow_up_objective: followUpObjective || null,
+      location: await location(),
+    };
+    if (resolving) {
+      const item = await getOutboxItem(resolving);
+      if (item) await resolveKeepMine(item, { ...item.body, ...body });
+    } else {
+      await save({ client_id: newClientId(), kind: 'interaction', body: { ...body, replaces: null }, customerId, label: String(query.name ?? '') });
+    }
+    route(`/customers/${customerId}?saved=1`, true);
+  }
+
+  const update = (i: number, change: Partial<Discussed>) => setDiscussed(discussed.map((d, j) => (j === i ? { ...d, ...change } : d)));
+  const productName = (p: Product) => (locale.value === 'en' ? p.name_en : p.name);
+
+  return (
+    <form class="panel form visit-form" onSubmit={submit} aria-labelledby="visit-title">
+      <h1 id="visit-title">{resolving ? t('visit.editTitle') : t('visit.title')}</h1>
+      {query.name && <p class="muted">{query.name}</p>}
+      <fieldset class="choices">
+        <legend>{t('visit.channel')}</legend>
+        {CHANNELS.map((c) => (
+          <label key={c} class={channel === c ? 'choice active' : 'choice'}>
+            <input type="radio" name="channel" value={c} checked={channel === c} onChange={() => setChannel(c)} />
+            {tCode('channel', c)}
+          </label>
+        ))}
+      </fieldset>
+      <label>{t('visit.outcome')}
+        <select name="outcome" value={outcome} onChange={(e) => setOutcome(e.currentTarget.value)}>
+          {OUTCOMES.map((o) => <option key={o} value={o}>{tCode('outcome', o)}</option>)}
+        </select>
+      </label>
+      <label>{t('visit.when')}
+        <input type="datetime-local" name="started_at" value={when} required onInput={(e) => setWhen(e.currentTarget.value)} />
+      </label>
+      <fieldset class="products">
+        <legend>{t('visit.products')}</legend>
+        {discussed.map((d, i) => (
+          <div class="discussed" key={i}>
+            <label>{t('visit.product')}
+              <select value={d.product_code} onChange={(e) => update(i, { product_code: e.currentTarget.value })}>
+                {products.map((p) => <option key={p.code} value={p.code}>{productName(p)}</option>)}
+              </select>
+            </label>
+            <label>{t('visit.answer')}
+              <select value={d.answer} onChange={(e) => update(i, { answer: e.currentTarget.value as Discussed['answer'] })}>
+                {ANSWERS.map((a) => <option key={a} value={a}>{tCode('answer', a)}</option>)}
+              </select>
+            </label>
+            {d.answer === 'declined' && (
+              <label>{t('visit.reason')}
+                <input value={d.reason ?? ''} onInput={(e) => update(i, { reason: e.currentTarget.value })} />
+              </label>
+            )}
+            <button type="button" class="btn small-inline" onClick={() => setDiscussed(discussed.filter((_, j) => j !== i))}>{t('visit.remove')}</button>
+          </div>
+        ))}
+        {products.length > 0 && (
+          <button type="button" class="btn" onClick={() => setDiscussed([...discussed, { product_code: products[0].code, answer: 'interested' }])}>{t('visit.addProduct')}</button>
+        )}
+      </fieldset>
+      <label>{t('visit.notes')}
+        <textarea name="notes" rows={4} maxLength={4000} value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
+      </label>
+      <label>{t('visit.followUp')}
+        <input type="date" name="follow_up_on" value={followUp} onInput={(e) => setFollowUp(e.currentTarget.value)} />
+      </label>
+      <label>{t('visit.followUpObjective')}
+        <input name="follow_up_objective" maxLength={200} value={followUpObjective} onInput={(e) => setFollowUpObjective(e.currentTarget.value)} />
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={withLocation} onChange={(e) => setWithLocation(e.currentTarget.checked)} />
+        {t('visit.location')}
+      </label>
+      {error && <p class="form-error" role="alert">{error}</p>}
+      <div class="actions">
+        <button type="submit" class="btn primary">{t('visit.save')}</button>
+        <button type="button" class="btn" onClick={() => history.back()}>{t('visit.cancel')}</button>
+      </div>
+    </form>
+  );
+}

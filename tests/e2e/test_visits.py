@@ -1,0 +1,139 @@
+"""Visits logged offline reach the server exactly once, whatever the network and server do."""
+
+import random
+import sqlite3
+import time
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import login
+from tests.e2e.server import LiveServer
+from tests.e2e.test_app import wait_for_service_worker
+
+
+def log_visit(page, customer_id: int, notes: str) -> None:
+    page.goto(f"/customers/{customer_id}/visit?name=x")
+    page.get_by_text("电话", exact=True).click()
+    page.locator("select[name=outcome]").select_option("interested")
+    page.locator("textarea[name=notes]").fill(notes)
+    page.get_by_role("button", name="保存").click()
+    page.locator(".card360").wait_for()
+
+
+def test_three_visits_logged_offline_arrive_exactly_once(page, context, api_as):
+    login(page)
+    wait_for_service_worker(page)
+    first = page.get_by_test_id("today-list").locator("a.row").first
+    customer_id = int(first.get_attribute("href").rsplit("/", 1)[1])
+    first.click()
+    page.locator(".card360").wait_for()
+    page.goto("/customers")  # the product list and the card are now saved on the device
+    page.get_by_test_id("customer-list").wait_for()
+
+    context.set_offline(True)
+    notes = [f"离线拜访 {uuid.uuid4().hex[:6]}" for _ in range(3)]
+    for text in notes:
+        log_visit(page, customer_id, text)
+    expect(page.get_by_test_id("unsent-contacts").locator("li")).to_have_count(3)
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "3")
+
+    page.reload()  # still offline
+    page.get_by_test_id("sync-chip").wait_for()
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "3")
+
+    page.close()  # a new page on the same storage
+    page = context.new_page()
+    page.goto("/outbox")
+    expect(page.get_by_test_id("outbox-list").locator("li")).to_have_count(3)
+
+    context.set_offline(False)
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0",
+                                                                   timeout=20_000)
+    card = api_as("rm1").get(f"/customers/{customer_id}")
+    server_notes = [i["notes"] for i in card["interactions"]]
+    assert sorted(n for n in server_notes if n in notes) == sorted(notes)
+
+    page.goto(f"/customers/{customer_id}")
+    contacts = page.get_by_test_id("server-contacts")
+    for text in notes:
+        expect(contacts.get_by_text(text, exact=True)).to_have_count(1)
+    expect(page.get_by_test_id("unsent-contacts")).to_have_count(0)
+
+
+QUEUE_WRITES = """async ({customerId, count}) => {
+  const db = await new Promise((resolve, reject) => {
+    const r = indexedDB.open('rm-companion');
+    r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error);
+  });
+  const tx = db.transaction('outbox', 'readwrite');
+  const ids = [];
+  for (let i = 0; i < count; i++) {
+    const id = crypto.randomUUID();
+    ids.push(id);
+    tx.objectStore('outbox').put({client_id: id, kind: 'interaction', state: 'pending',
+      createdAt: Date.now() + i, attempts: 0, customerId,
+      body: {customer_id: customerId, channel: 'call', outcome: 'reached', notes: `chaos ${i}`,
+             started_at: new Date().toISOString(), products_discussed: [], replaces: null}});
+  }
+  await new Promise((resolve) => { tx.oncomplete = resolve; });
+  db.close();
+  return ids;
+}"""
+
+
+@pytest.fixture
+def chaos_server(tmp_path, pwa_dist):
+    server = LiveServer(tmp_path, pwa_dist)
+    server.load(customers=60, months=2)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_chaos_200_writes_flapping_network_and_a_killed_server(browser, chaos_server):
+    context = browser.new_context(base_url=chaos_server.url, viewport={"width": 360, "height": 740},
+                                  locale="zh-CN")
+    page = context.new_page()
+    login(page)
+    wait_for_service_worker(page)
+    customer_id = int(page.get_by_test_id("today-list").locator("a.row").first
+                      .get_attribute("href").rsplit("/", 1)[1])
+    context.set_offline(True)
+    client_ids = page.evaluate(QUEUE_WRITES, {"customerId": customer_id, "count": 200})
+
+    acknowledged = []
+    page.on("requestfinished",
+            lambda r: acknowledged.append(1) if r.url.endswith("/api/v1/sync") else None)
+    rng = random.Random(7)
+    killed = restarted = False
+    deadline = time.monotonic() + 60
+    online = False
+    while time.monotonic() < deadline:
+        online = not online
+        context.set_offline(not online)
+        page.wait_for_timeout(rng.randint(100, 300))
+        if acknowledged and not killed:
+            chaos_server.kill()  # mid-drain: at least one batch answered, more to come
+            killed = True
+            killed_at = time.monotonic()
+        if killed and not restarted and time.monotonic() - killed_at > 1:
+            chaos_server.start()
+            restarted = True
+        if restarted and time.monotonic() - killed_at > 4:
+            break
+    assert killed and restarted
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0",
+                                                                   timeout=60_000)
+    with sqlite3.connect(chaos_server.database) as db:
+        marks = ",".join("?" * len(client_ids))
+        rows = db.execute(f"SELECT client_id FROM interactions WHERE client_id IN ({marks})",
+                          client_ids).fetchall()
+        ledger = db.execute(f"SELECT count(*) FROM sync_writes WHERE client_id IN ({marks})",
+                            client_ids).fetchone()[0]
+    assert len(rows) == 200 and len({r[0] for r in rows}) == 200
+    assert ledger == 200
+    context.close()
