@@ -3,6 +3,7 @@
 Writes docs/screenshots/<screen>-<device>-<lang>.png against a fresh demo bank.
 """
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -38,6 +39,25 @@ def shoot(browser, url: str, device: str, viewport: dict, lang: str) -> None:
     page.wait_for_timeout(200)
     page.screenshot(path=OUT / f"customer-{device}-{lang}.png")
     page.screenshot(path=OUT / f"customer-full-{device}-{lang}.png", full_page=True)
+    page.get_by_role("link", name=re.compile("记录拜访|Log a visit")).first.click()
+    page.locator(".visit-form").wait_for()
+    page.get_by_role("button", name=re.compile("添加产品|Add a product")).click()
+    page.locator(".discussed select").nth(1).select_option("declined")
+    page.wait_for_timeout(200)
+    page.screenshot(path=OUT / f"visit-{device}-{lang}.png", full_page=True)
+    context.set_offline(True)
+    page.locator("input").last.press("Escape")
+    page.locator(".discussed input").fill("利率偏高" if lang == "zh-CN" else "Rate too high")
+    page.locator("textarea[name=notes]").fill("到店拜访，老板在考虑扩店。" if lang == "zh-CN"
+                                              else "Visited the shop; the owner plans a second one.")
+    page.locator("button[type=submit]").click()
+    page.locator(".card360").wait_for()
+    page.wait_for_timeout(300)
+    page.screenshot(path=OUT / f"customer-unsent-{device}-{lang}.png")
+    page.goto("/outbox")
+    page.get_by_test_id("outbox-list").wait_for()
+    page.screenshot(path=OUT / f"outbox-{device}-{lang}.png")
+    context.set_offline(False)
     page.goto("/settings")
     page.locator(".segmented").wait_for()
     page.screenshot(path=OUT / f"settings-{device}-{lang}.png")

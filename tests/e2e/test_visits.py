@@ -137,3 +137,47 @@ def test_chaos_200_writes_flapping_network_and_a_killed_server(browser, chaos_se
     assert len(rows) == 200 and len({r[0] for r in rows}) == 200
     assert ledger == 200
     context.close()
+
+
+QUEUE_EDITS = """async ({customerId}) => {
+  const db = await new Promise((resolve) => {
+    const r = indexedDB.open('rm-companion'); r.onsuccess = () => resolve(r.result);
+  });
+  const original = crypto.randomUUID();
+  const body = (notes, replaces) => ({customer_id: customerId, channel: 'visit',
+    outcome: 'reached', notes, started_at: new Date().toISOString(), products_discussed: [],
+    replaces});
+  const tx = db.transaction('outbox', 'readwrite');
+  const put = (id, b, base, at) => tx.objectStore('outbox').put({client_id: id,
+    kind: 'interaction', state: 'pending', createdAt: at, attempts: 0, customerId, label: 'C',
+    body: b, ...(base ? {base_version: base} : {})});
+  put(original, body('first version', null), null, 1);
+  put(crypto.randomUUID(), body('edit on the phone', original), 1, 2);
+  put(crypto.randomUUID(), body('edit on the tablet', original), 1, 3);  // same base: stale
+  await new Promise((resolve) => { tx.oncomplete = resolve; });
+  db.close();
+}"""
+
+
+def test_a_stale_edit_opens_the_conflict_screen_and_nothing_merges_silently(page, api_as):
+    login(page)
+    customer_id = int(page.get_by_test_id("today-list").locator("a.row").first
+                      .get_attribute("href").rsplit("/", 1)[1])
+    page.evaluate(QUEUE_EDITS, {"customerId": customer_id})
+    page.goto("/outbox")
+    page.get_by_role("button", name="立即同步").click()
+    resolve = page.get_by_role("link", name="处理")
+    expect(resolve).to_have_count(1, timeout=15_000)
+    resolve.click()
+    table = page.get_by_test_id("conflict-table")
+    expect(table.get_by_text("edit on the phone")).to_be_visible()     # the server's
+    expect(table.get_by_text("edit on the tablet")).to_be_visible()    # mine
+    notes = [i["notes"] for i in api_as("rm1").get(f"/customers/{customer_id}")["interactions"]]
+    assert "edit on the phone" in notes and "edit on the tablet" not in notes
+
+    page.get_by_role("button", name="保留我的版本").click()
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0",
+                                                                timeout=15_000)
+    expect(page.get_by_role("link", name="处理")).to_have_count(0)
+    notes = [i["notes"] for i in api_as("rm1").get(f"/customers/{customer_id}")["interactions"]]
+    assert "edit on the tablet" in notes and "edit on the phone" not in notes

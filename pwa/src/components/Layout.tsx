@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso';
+import { useEffect } from 'preact/hooks';
 import { dateTime, t } from '../i18n';
 import { outboxState } from '../data/outbox-state';
 import { online } from '../data/network';
@@ -13,6 +14,8 @@ const NAV = [
 
 export function Layout({ children }: { children: ComponentChildren }) {
   const { path } = useLocation();
+  // a new screen starts at its top, not where the last one was scrolled to
+  useEffect(() => window.scrollTo(0, 0), [path]);
   const active = (href: string) => (href === '/' ? path === '/' : path.startsWith(href));
   return (
     <div class="shell">
