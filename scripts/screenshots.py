@@ -48,8 +48,8 @@ def shoot(browser, url: str, device: str, viewport: dict, lang: str) -> None:
     context.set_offline(True)
     page.locator("input").last.press("Escape")
     page.locator(".discussed input").fill("利率偏高" if lang == "zh-CN" else "Rate too high")
-    page.locator("textarea[name=notes]").fill("到店拜访，老板在考虑扩店。" if lang == "zh-CN"
-                                              else "Visited the shop; the owner plans a second one.")
+    notes = {"zh-CN": "到店拜访，老板在考虑扩店。", "en": "Visited; the owner plans a second shop."}
+    page.locator("textarea[name=notes]").fill(notes[lang])
     page.locator("button[type=submit]").click()
     page.locator(".card360").wait_for()
     page.wait_for_timeout(300)
