@@ -79,6 +79,9 @@ class TransactionSchema(Schema):
 
 class InteractionSchema(Schema):
     id = fields.Integer()
+    client_id = fields.String(metadata={"description": "names this visit in an edit"})
+    version = fields.Integer()
+    follow_up_objective = fields.String(allow_none=True)
     channel = fields.String()
     started_at = fields.DateTime()
     outcome = fields.String()

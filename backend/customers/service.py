@@ -158,8 +158,10 @@ class _Q:
         .order_by(Transaction.posted_at.desc(), Transaction.id.desc()).limit(20)
     )
     interactions = (
-        select(Interaction.id, Interaction.channel, Interaction.started_at, Interaction.outcome,
-               Interaction.notes, Interaction.objective, Interaction.products_discussed,
+        select(Interaction.id, Interaction.client_id, Interaction.version, Interaction.channel,
+               Interaction.started_at, Interaction.outcome, Interaction.notes,
+               Interaction.objective, Interaction.follow_up_objective,
+               Interaction.products_discussed,
                Interaction.follow_up_on, Interaction.rm_id, User.display_name)
         .join(User, User.id == Interaction.rm_id).where(Interaction.customer_id == cid)
         .order_by(Interaction.started_at.desc(), Interaction.id.desc()).limit(10)
@@ -243,8 +245,9 @@ def _transaction_dict(t) -> dict:
 
 
 def _interaction_dict(i) -> dict:
-    return {"id": i.id, "channel": i.channel, "started_at": i.started_at, "outcome": i.outcome,
-            "notes": i.notes, "objective": i.objective,
+    return {"id": i.id, "client_id": i.client_id, "version": i.version, "channel": i.channel,
+            "started_at": i.started_at, "outcome": i.outcome, "notes": i.notes,
+            "objective": i.objective, "follow_up_objective": i.follow_up_objective,
             "products_discussed": i.products_discussed or [], "follow_up_on": i.follow_up_on,
             "rm": {"id": i.rm_id, "name": i.display_name}}
 

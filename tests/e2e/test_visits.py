@@ -181,3 +181,47 @@ def test_a_stale_edit_opens_the_conflict_screen_and_nothing_merges_silently(page
     expect(page.get_by_role("link", name="处理")).to_have_count(0)
     notes = [i["notes"] for i in api_as("rm1").get(f"/customers/{customer_id}")["interactions"]]
     assert "edit on the tablet" in notes and "edit on the phone" not in notes
+
+
+def test_editing_a_synced_visit_sends_a_new_version(page, api_as):
+    login(page)
+    wait_for_service_worker(page)
+    first = page.get_by_test_id("today-list").locator("a.row").first
+    customer_id = int(first.get_attribute("href").rsplit("/", 1)[1])
+    log_visit(page, customer_id, "first words")
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0", timeout=15_000)
+    contacts = page.get_by_test_id("server-contacts")
+    expect(contacts.get_by_text("first words", exact=True)).to_have_count(1)
+
+    contacts.locator("li", has_text="first words").get_by_role("link", name="修改").click()
+    expect(page.locator("textarea[name=notes]")).to_have_value("first words")
+    page.locator("textarea[name=notes]").fill("better words")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0", timeout=15_000)
+    visits = api_as("rm1").get(f"/customers/{customer_id}")["interactions"]
+    edited = [v for v in visits if v["notes"] in ("first words", "better words")]
+    assert [(v["notes"], v["version"]) for v in edited] == [("better words", 2)]
+
+
+def test_signing_out_with_unsent_writes_asks_first(page, context):
+    login(page)
+    wait_for_service_worker(page)
+    customer_id = int(page.get_by_test_id("today-list").locator("a.row").first
+                      .get_attribute("href").rsplit("/", 1)[1])
+    context.set_offline(True)
+    log_visit(page, customer_id, "not sent yet")
+    page.get_by_role("link", name="设置").click()
+    messages = []
+
+    def dismiss(dialog):
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="退出登录").click()
+    assert messages and "1" in messages[0]
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()  # still signed in
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+    context.set_offline(False)

@@ -53,7 +53,12 @@ export type Card = CustomerSummary & {
   series: { months: string[]; deposit_balance: number[]; credit_balance: number[] };
   channel_mix: { channel: string; count: number; share: number }[];
   transactions: { id: number; posted_at: string; amount: number; channel: string; kind: string; product: { name: string; name_en: string } }[];
-  interactions: { id: number; channel: string; started_at: string; outcome: string; notes: string | null; rm: { name: string } }[];
+  interactions: {
+    id: number; client_id: string; version: number; channel: string; started_at: string; outcome: string;
+    notes: string | null; products_discussed: { product_code: string; answer: string; reason?: string }[];
+    follow_up_on: string | null; follow_up_objective: string | null; rm: { id: number; name: string };
+  }[];
+  satisfaction: { responses: number; average: number | null; index: number | null };
 };
 
 export class ApiError extends Error {

@@ -162,6 +162,7 @@ export const en = {
   'kind.plan_entry_state': "Plan entry",
   'kind.offer_feedback': "Offer feedback",
   'card.satisfaction': "Satisfaction",
+  'visit.edit': "Edit",
   'settings.title': 'Settings',
   'settings.language': 'Language',
   'settings.signedInAs': 'Signed in as {name}',

@@ -164,6 +164,7 @@ export const zhCN: Messages = {
   'kind.plan_entry_state': "计划条目",
   'kind.offer_feedback': "产品反馈",
   'card.satisfaction': "满意度",
+  'visit.edit': "修改",
   'settings.title': '设置',
   'settings.language': '语言',
   'settings.signedInAs': '当前用户：{name}',

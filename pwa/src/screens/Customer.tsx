@@ -5,8 +5,10 @@ import { displayName } from '../components/CustomerRow';
 import { AsOf, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import type { Card } from '../data/api';
+import type { OutboxItem } from '../data/db';
 import { outboxState, syncedAt } from '../data/outbox-state';
 import * as portfolio from '../data/portfolio';
+import { user } from '../data/session';
 import { dateTime, day, locale, money, num, t, tCode } from '../i18n';
 import { CustomerList } from './Customers';
 
@@ -68,6 +70,7 @@ function Facts({ card }: { card: Card }) {
         <div><dt>{t('card.credit')}</dt><dd>{money(credit)}</dd></div>
         <div><dt>{t('card.revenue12')}</dt><dd>{money(card.profitability.revenue)}</dd></div>
         <div><dt>{t('card.margin12')}</dt><dd class={card.profitability.margin < 0 ? 'neg' : ''}>{money(card.profitability.margin)}</dd></div>
+        <div><dt>{t('card.satisfaction')}</dt><dd data-testid="satisfaction">{card.satisfaction?.index == null ? '—' : `${Math.round(card.satisfaction.index)} / 100 (${card.satisfaction.responses})`}</dd></div>
       </dl>
       <dl class="facts">
         <div><dt>{t('card.owner')}</dt><dd>{owner ?? '—'}</dd></div>
@@ -127,7 +130,14 @@ function Related({ card }: { card: Card }) {
 }
 
 function Contacts({ card }: { card: Card }) {
-  const unsent = outboxState.value.items.filter((i) => i.kind === 'interaction' && i.customerId === card.id);
+  // one line per visit: an unsent edit stands in for the version it replaces
+  const latest = new Map<string, OutboxItem>();
+  for (const item of outboxState.value.items) {
+    if (item.kind !== 'interaction' || item.customerId !== card.id) continue;
+    latest.set((item.body.replaces as string | null) ?? item.client_id, item);
+  }
+  const unsent = [...latest.values()];
+  const editedOnDevice = new Set(latest.keys());
   return (
     <section aria-labelledby="contacts-title" class="panel">
       <h2 id="contacts-title">{t('card.contacts')}</h2>
@@ -138,6 +148,7 @@ function Contacts({ card }: { card: Card }) {
               <span class="row-title">{tCode('channel', String(i.body.channel))} · {tCode('outcome', String(i.body.outcome))} <span class="chip">{t('card.unsent')}</span></span>
               <span class="row-sub">{dateTime(String(i.body.started_at))}</span>
               {i.body.notes ? <span class="note">{String(i.body.notes)}</span> : null}
+              {i.state === 'pending' && <a class="edit-link" href={`/customers/${card.id}/visit?edit=${(i.body.replaces as string | null) ?? i.client_id}&version=${(i.base_version ?? 0) + 1}&from=${i.client_id}`}>{t('visit.edit')}</a>}
             </li>
           ))}
         </ol>
@@ -149,6 +160,8 @@ function Contacts({ card }: { card: Card }) {
               <span class="row-title">{tCode('channel', i.channel)} · {tCode('outcome', i.outcome)}</span>
               <span class="row-sub">{dateTime(i.started_at)} · {i.rm.name}</span>
               {i.notes && <span class="note">{i.notes}</span>}
+              {editedOnDevice.has(i.client_id) && <span class="chip">{t('card.unsent')}</span>}
+              {i.rm.id === user.value?.id && !editedOnDevice.has(i.client_id) && <a class="edit-link" href={`/customers/${card.id}/visit?edit=${i.client_id}&version=${i.version}&from=server`}>{t('visit.edit')}</a>}
             </li>
           ))}
         </ol>

@@ -41,20 +41,31 @@ export function Visit() {
   const [withLocation, setWithLocation] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const resolving = query.resolve as string | undefined;
+  // editing: the visit it replaces, the version the edit is made on, where its data is
+  const editing = query.edit as string | undefined;
+
+  function fill(b: Record<string, any>) {
+    setChannel(b.channel); setOutcome(b.outcome); setNotes(b.notes ?? '');
+    setDiscussed(b.products_discussed ?? []); setFollowUp(b.follow_up_on ?? '');
+    setFollowUpObjective(b.follow_up_objective ?? '');
+    const started = String(b.started_at);
+    setWhen(localInputValue(new Date(/([zZ]|[+-]\d\d:\d\d)$/.test(started) ? started : `${started}Z`)));
+  }
 
   useEffect(() => {
     void portfolio.products().then(setProducts);
-    if (!resolving) return;
-    // merging a conflict by hand: start from my version
-    void getOutboxItem(resolving).then((item) => {
-      if (!item) return;
-      const b = item.body as Record<string, any>;
-      setChannel(b.channel); setOutcome(b.outcome); setNotes(b.notes ?? '');
-      setDiscussed(b.products_discussed ?? []); setFollowUp(b.follow_up_on ?? '');
-      setFollowUpObjective(b.follow_up_objective ?? '');
-      setWhen(localInputValue(new Date(b.started_at)));
-    });
-  }, [resolving]);
+    if (resolving) {
+      // merging a conflict by hand: start from my version
+      void getOutboxItem(resolving).then((item) => item && fill(item.body));
+    } else if (editing && query.from === 'server') {
+      void portfolio.card(customerId).then(({ data }) => {
+        const visit = data.interactions.find((i) => i.client_id === editing);
+        if (visit) fill(visit);
+      });
+    } else if (editing && query.from) {
+      void getOutboxItem(String(query.from)).then((item) => item && fill(item.body));
+    }
+  }, [resolving, editing]);
 
   async function location(): Promise<Record<string, number> | null> {
     if (!withLocation || !navigator.geolocation) return null;
@@ -78,6 +89,8 @@ export function Visit() {
     if (resolving) {
       const item = await getOutboxItem(resolving);
       if (item) await resolveKeepMine(item, { ...item.body, ...body });
+    } else if (editing) {
+      await save({ client_id: newClientId(), kind: 'interaction', body: { ...body, replaces: editing }, base_version: Number(query.version ?? 1), customerId, label: String(query.name ?? '') });
     } else {
       await save({ client_id: newClientId(), kind: 'interaction', body: { ...body, replaces: null }, customerId, label: String(query.name ?? '') });
     }
@@ -89,7 +102,7 @@ export function Visit() {
 
   return (
     <form class="panel form visit-form" onSubmit={submit} aria-labelledby="visit-title">
-      <h1 id="visit-title">{resolving ? t('visit.editTitle') : t('visit.title')}</h1>
+      <h1 id="visit-title">{resolving || editing ? t('visit.editTitle') : t('visit.title')}</h1>
       {query.name && <p class="muted">{query.name}</p>}
       <fieldset class="choices">
         <legend>{t('visit.channel')}</legend>
