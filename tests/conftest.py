@@ -77,12 +77,8 @@ def app(database_uri, tmp_path_factory):
         db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _clean_database(app):
-    """Give every test empty tables and a fresh rate-limit budget."""
-    ctx = app.app_context()
-    ctx.push()
-    yield
+def empty_tables() -> None:
+    """Empty every table (inside an app context)."""
     db.session.rollback()
     db.session.remove()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -92,6 +88,15 @@ def _clean_database(app):
         else:
             for name in tables:
                 conn.execute(sa.text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    """Give every test empty tables and a fresh rate-limit budget."""
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    empty_tables()
     limiter.reset()
     ctx.pop()
 

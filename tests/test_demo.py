@@ -11,6 +11,7 @@ from backend import demo
 from backend.extensions import db
 from backend.products import catalog
 from backend.products.models import Package, Product
+from tests.conftest import empty_tables
 
 SMALL = {"customers": 40, "months": 6, "seed": 1, "progress": False}
 TODAY = date(2025, 6, 15)
@@ -29,16 +30,7 @@ def scalar(sql: str, **params):
     return db.session.execute(sa.text(sql), params).scalar()
 
 
-def wipe() -> None:
-    """Empty every table, as the per-test fixture does, to load twice in one test."""
-    db.session.remove()
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(sa.text(f"DELETE FROM {name}"))
+wipe = empty_tables  # to load twice in one test
 
 
 def test_contract_users_exist_and_log_in(api):
