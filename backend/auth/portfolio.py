@@ -3,6 +3,8 @@
 Every query of customer data goes through customer_scope() or visible_customer().
 """
 
+from dataclasses import dataclass
+
 from sqlalchemy import false, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -14,13 +16,26 @@ from backend.extensions import db
 ROLES_WITH_CUSTOMER_DATA = {"rm", "lead"}
 
 
-def require_customer_access(user: User) -> None:
+@dataclass(frozen=True)
+class Viewer:
+    """What scoping needs to know of a user; unlike the ORM user, it survives commits."""
+
+    id: int
+    role: str
+    team_id: int | None
+
+    @classmethod
+    def of(cls, user: User) -> "Viewer":
+        return cls(id=user.id, role=user.role, team_id=user.team_id)
+
+
+def require_customer_access(user: User | Viewer) -> None:
     """Refuse users whose role sees no customer-level data (analyst, referrer, admin)."""
     if user.role not in ROLES_WITH_CUSTOMER_DATA:
         raise Forbidden("Your role has no access to customer records")
 
 
-def customer_scope(user: User) -> ColumnElement[bool]:
+def customer_scope(user: User | Viewer) -> ColumnElement[bool]:
     """Return the WHERE clause limiting Customer rows to the user's portfolio."""
     if user.role == "rm":
         return Customer.rm_id == user.id
@@ -30,15 +45,16 @@ def customer_scope(user: User) -> ColumnElement[bool]:
     return false()
 
 
-def is_visible(user: User, customer_id: int) -> bool:
-    """Tell whether the customer is in the user's portfolio."""
-    if user.role not in ROLES_WITH_CUSTOMER_DATA:
-        return False
+def require_visible(user: User | Viewer, customer_id: int) -> int:
+    """Check the customer is in the user's portfolio without loading it; return its id."""
+    require_customer_access(user)
     query = select(Customer.id).where(Customer.id == customer_id, customer_scope(user))
-    return db.session.scalar(query) is not None
+    if db.session.scalar(query) is None:
+        raise NotFound("No such customer in your portfolio")
+    return customer_id
 
 
-def visible_customer(user: User, customer_id: int) -> Customer:
+def visible_customer(user: User | Viewer, customer_id: int) -> Customer:
     """Load a customer the user may see; anything else is 404, so existence does not leak."""
     require_customer_access(user)
     customer = db.session.scalar(

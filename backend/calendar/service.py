@@ -3,8 +3,7 @@
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from backend.auth.models import User
-from backend.auth.portfolio import visible_customer
+from backend.auth.portfolio import Viewer, require_visible
 from backend.calendar.models import PLAN_STATES, PlanEntry
 from backend.errors import Forbidden, NotFound
 from backend.extensions import db
@@ -21,13 +20,13 @@ def as_body(entry: PlanEntry) -> dict:
 
 
 @write_kind("plan_entry_state", PlanStateWriteSchema())
-def set_state(*, user: User, body: dict, base_version: int | None, client_id: str) -> dict:
+def set_state(*, user: Viewer, body: dict, base_version: int | None, client_id: str) -> dict:
     """Mark a plan entry done, snoozed or missed, unless it changed since the device saw it."""
     entry = db.session.scalar(
         select(PlanEntry).where(PlanEntry.id == body["plan_entry_id"]).with_for_update())
     if entry is None:
         raise NotFound("No such plan entry")
-    visible_customer(user, entry.customer_id)
+    require_visible(user, entry.customer_id)
     if user.role == "rm" and entry.rm_id != user.id:
         raise Forbidden("Not your plan entry")
     if base_version is not None and base_version != entry.version:

@@ -3,8 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
-from backend.auth.models import User
-from backend.auth.portfolio import visible_customer
+from backend.auth.portfolio import Viewer, require_visible
 from backend.errors import Invalid, NotFound
 from backend.extensions import db
 from backend.models_base import utcnow
@@ -37,12 +36,12 @@ class OfferFeedbackSchema(Schema):
             raise ValidationError("A sale needs its amount.", "amount")
 
 
-def record_feedback(*, user: User, body: dict) -> Offer:
+def record_feedback(*, user: Viewer, body: dict) -> Offer:
     """Move an offer to its next state, with the decline reason or the sold amount."""
     offer = db.session.scalar(select(Offer).where(Offer.id == body["offer_id"]).with_for_update())
     if offer is None:
         raise NotFound("No such offer")
-    visible_customer(user, offer.customer_id)
+    require_visible(user, offer.customer_id)
     if body["state"] not in NEXT_STATES[offer.state]:
         raise Invalid("This offer cannot move to that state",
                       {"state": [f"Not allowed after {offer.state}."]})
@@ -58,6 +57,6 @@ def record_feedback(*, user: User, body: dict) -> Offer:
 
 
 @write_kind("offer_feedback", OfferFeedbackSchema())
-def apply_feedback(*, user: User, body: dict, base_version: int | None, client_id: str) -> dict:
+def apply_feedback(*, user: Viewer, body: dict, base_version: int | None, client_id: str) -> dict:
     """Record offer feedback sent from a device."""
     return {"id": record_feedback(user=user, body=body).id}

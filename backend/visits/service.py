@@ -4,8 +4,7 @@ from datetime import UTC
 
 from sqlalchemy import select
 
-from backend.auth.models import User
-from backend.auth.portfolio import visible_customer
+from backend.auth.portfolio import Viewer, require_visible
 from backend.errors import Forbidden, Invalid
 from backend.extensions import db
 from backend.products.models import Product
@@ -52,13 +51,13 @@ def _check_products(codes: list[str]) -> None:
 
 
 @write_kind("interaction", InteractionWriteSchema())
-def log_interaction(*, user: User, body: dict, base_version: int | None, client_id: str) -> dict:
+def log_interaction(*, user: Viewer, body: dict, base_version: int | None, client_id: str) -> dict:
     """Record a visit or call, or apply an edit to one (a new version of it)."""
-    customer = visible_customer(user, body["customer_id"])
+    customer_id = require_visible(user, body["customer_id"])
     _check_products([p["product_code"] for p in body["products_discussed"]])
     if body["replaces"] is not None:
-        return _edit(user, body, base_version, customer.id)
-    interaction = Interaction(client_id=client_id, rm_id=user.id, customer_id=customer.id,
+        return _edit(user, body, base_version, customer_id)
+    interaction = Interaction(client_id=client_id, rm_id=user.id, customer_id=customer_id,
                               version=1, **_fields(body))
     db.session.add(interaction)
     db.session.flush()
@@ -73,7 +72,7 @@ def _after_created(interaction: Interaction) -> None:
     surveys.after_interaction(interaction)
 
 
-def _edit(user: User, body: dict, base_version: int | None, customer_id: int) -> dict:
+def _edit(user: Viewer, body: dict, base_version: int | None, customer_id: int) -> dict:
     original = db.session.scalar(
         select(Interaction).where(Interaction.client_id == str(body["replaces"]))
         .with_for_update())
