@@ -63,7 +63,6 @@ class Config:
     COMPRESS_STREAMING_ENDPOINT_CONDITIONAL = ["web.app_shell"]
 
     DEMO_TRUTH_PATH = os.environ.get("DEMO_TRUTH_PATH", str(INSTANCE_DIR / "demo_truth.csv"))
-    SCHEDULER_ENABLED = False
 
     # Messages to customers (survey links): console logs them, file appends JSON lines,
     # smtp sends e-mail. See docs/surveys.md.
@@ -89,29 +88,26 @@ class DevConfig(Config):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
-    SCHEDULER_ENABLED = True
 
 
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL_RESOLVED", "sqlite://")
+    SQLALCHEMY_DATABASE_URI = "sqlite://"  # tests/conftest.py points each run at its own database
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
-    SCHEDULER_ENABLED = False
     MESSAGE_ADAPTER = "file"
     PUBLIC_BASE_URL = "https://rm.example.test"
 
 
 class ProdConfig(Config):
     ENV_NAME = "production"
-    SCHEDULER_ENABLED = False  # the scheduler runs as its own process in production
 
     @classmethod
     def validate(cls) -> None:
-        """Refuse to start production with development secrets or the embedded database."""
+        """Refuse to start production with the development secret key."""
         if not cls.SECRET_KEY or cls.SECRET_KEY == DEV_SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set in production")
 

@@ -26,7 +26,6 @@ def make_app(database_url: str | None, label: str):
         SQLALCHEMY_DATABASE_URI = uri
         DEMO_TRUTH_PATH = str(folder / "truth.csv")
         LOGIN_RATE_LIMIT = "100000 per minute"
-        SCHEDULER_ENABLED = False
 
     app = create_app(BenchConfig)
     with app.app_context():
