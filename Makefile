@@ -67,8 +67,9 @@ test: lint test-sqlite test-postgres test-pwa test-e2e
 screenshots: install pwa
 	$(BIN)/python scripts/screenshots.py
 
-bench: install
+bench: install pwa
 	@for b in bench/bench_*.py; do echo "=== $$b"; $(BIN)/python $$b || exit 1; done
+	@echo "=== bench/bench_pwa.sh"; bash bench/bench_pwa.sh
 
 clean:
 	rm -rf $(VENV) instance/*.db* .pytest_cache pwa/node_modules pwa/dist
