@@ -66,7 +66,7 @@ def shoot(browser, url: str, device: str, viewport: dict, lang: str) -> None:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder, serve(Path(folder)) as url, \
+    with tempfile.TemporaryDirectory() as folder, serve(Path(folder), months=24) as url, \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for lang in ("zh-CN", "en"):
