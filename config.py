@@ -83,11 +83,19 @@ class Config:
     SURVEY_MIN_DAYS = int(os.environ.get("SURVEY_MIN_DAYS", 90))
     SURVEY_TTL_DAYS = int(os.environ.get("SURVEY_TTL_DAYS", 14))
 
+    # Scheduler (docs/deploy.md): the nightly pipeline's time of day in BANK_TIMEZONE, how late
+    # a missed run may still start (before the 08:00 briefings), and whether the app hosts it.
+    NIGHTLY_PIPELINE_AT = os.environ.get("NIGHTLY_PIPELINE_AT", "01:30")
+    SCHEDULER_MISFIRE_GRACE_SECONDS = int(os.environ.get("SCHEDULER_MISFIRE_GRACE_SECONDS",
+                                                         6 * 3600))
+    SCHEDULER_IN_PROCESS = False
+
 
 class DevConfig(Config):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    SCHEDULER_IN_PROCESS = True
 
 
 class TestConfig(Config):

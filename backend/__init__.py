@@ -41,6 +41,7 @@ def create_app(config=None) -> Flask:
     from backend.customers import routes as customer_routes
     from backend.offers import service as _offers  # noqa: F401  (registers sync kinds)
     from backend.products import routes as product_routes
+    from backend.scoring import routes as experiment_routes
     from backend.visits import routes as visit_routes
     from backend.visits import service as _visits  # noqa: F401  (registers sync kinds)
     from backend.visits import survey_routes
@@ -50,6 +51,7 @@ def create_app(config=None) -> Flask:
     api.register_blueprint(customer_routes.blp)
     api.register_blueprint(visit_routes.blp)
     api.register_blueprint(product_routes.blp)
+    api.register_blueprint(experiment_routes.blp)
     app.register_blueprint(survey_routes.bp)
     app.register_blueprint(web.bp)
     app.after_request(web.no_store_api)
@@ -59,6 +61,10 @@ def create_app(config=None) -> Flask:
     from backend import cli
 
     cli.register(app)
+
+    from backend import scheduler
+
+    scheduler.init_app(app)  # development only: SCHEDULER_IN_PROCESS, never under TESTING
     return app
 
 

@@ -1,4 +1,4 @@
-"""Command-line entry points: users, demo bank, CSV import."""
+"""Command-line entry points: users, demo bank, CSV import, pipeline, scheduler."""
 
 import click
 from flask import Flask
@@ -9,6 +9,9 @@ from backend.demo import demo_cli
 from backend.extensions import db
 from backend.importer.cli import import_cli
 from backend.messages.cli import messages_cli
+from backend.pipeline import pipeline_cli
+from backend.scheduler import scheduler_command
+from backend.scoring.cli import models_cli
 
 users_cli = AppGroup("users", help="Manage users.")
 
@@ -41,3 +44,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(messages_cli)
+    app.cli.add_command(models_cli)
+    app.cli.add_command(pipeline_cli)
+    app.cli.add_command(scheduler_command)

@@ -1,6 +1,6 @@
 """Dates in the bank's time zone."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -9,3 +9,11 @@ from flask import current_app
 def bank_today() -> date:
     """Return today's date in the bank's time zone."""
     return datetime.now(ZoneInfo(current_app.config["BANK_TIMEZONE"])).date()
+
+
+def start_of_bank_day(day: date) -> datetime:
+    """The naive UTC instant the bank's day begins (stored timestamps are naive UTC)."""
+    if day == date.min:
+        return datetime.min
+    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(current_app.config["BANK_TIMEZONE"]))
+    return local.astimezone(UTC).replace(tzinfo=None)

@@ -42,6 +42,17 @@ def get_metadata():
     return target_db.metadata
 
 
+# Tables that other libraries create and own at run time, not our migrations:
+# APScheduler's SQLAlchemy job store (backend/scheduler.py) creates apscheduler_jobs.
+EXTERNAL_TABLES = {"apscheduler_jobs"}
+
+
+def include_object(object, name, type_, reflected, compare_to):
+    """Leave tables owned by other libraries out of autogenerate and `alembic check`."""
+    return not (type_ == "table" and reflected and compare_to is None
+                and name in EXTERNAL_TABLES)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -84,6 +95,8 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    if conf_args.get("include_object") is None:
+        conf_args["include_object"] = include_object
 
     connectable = get_engine()
 

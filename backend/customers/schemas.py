@@ -132,6 +132,7 @@ class ChannelShareSchema(Schema):
 
 class ScoreSchema(Schema):
     model = fields.String()
+    change = fields.Float(allow_none=True, metadata={"description": "since a month before"})
     version = fields.String()
     value = fields.Float()
     band = fields.String()

@@ -112,7 +112,7 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
         "channel_mix": activity["channel_mix"],
         "transactions": [_transaction_dict(t) for t in run(_Q.transactions)],
         "interactions": [_interaction_dict(i) for i in run(_Q.interactions)],
-        "scores": [dict(r._mapping) for r in run(_Q.scores)],
+        "scores": _scores_with_change(run(_Q.scores), params),
         "moments": [dict(r._mapping) for r in run(_Q.moments)],
         "offers": [_offer_dict(o) for o in run(_Q.offers)],
         "satisfaction": surveys.satisfaction_index(customer_id=customer.id),
@@ -187,6 +187,14 @@ class _Q:
         .join(_latest, (_latest.c.model == Score.model) & (_latest.c.as_of == Score.as_of))
         .where(Score.customer_id == cid).order_by(Score.model)
     )
+    _before = (select(Score.model, func.max(Score.as_of).label("as_of"))
+               .where(Score.customer_id == cid, Score.as_of <= bindparam("month_ago"))
+               .group_by(Score.model).subquery())
+    month_ago_scores = (
+        select(Score.model, Score.value)
+        .join(_before, (_before.c.model == Score.model) & (_before.c.as_of == Score.as_of))
+        .where(Score.customer_id == cid)
+    )
     moments = (
         select(KeyMoment.id, KeyMoment.kind, KeyMoment.due_on, KeyMoment.severity,
                KeyMoment.state, func.coalesce(KeyMoment.reasons, literal([], JSONType))
@@ -224,6 +232,16 @@ class _Q:
     @staticmethod
     def flows():
         return _Q.flows_for(db.engine.dialect.name)
+
+
+def _scores_with_change(scores, params: dict) -> list[dict]:
+    """Each model's latest score, with its change since the score a month before."""
+    if not scores:
+        return []
+    month_ago = max(s.as_of for s in scores) - timedelta(days=30)
+    before = dict(_run(_Q.month_ago_scores, params={**params, "month_ago": month_ago}))
+    return [{**s._mapping, "change": None if s.model not in before
+             else round(s.value - before[s.model], 6)} for s in scores]
 
 
 def _product_dict(row) -> dict:

@@ -233,3 +233,21 @@ def test_products_are_listed_for_pickers(api, world):
     assert {"code": "CUR", "name": "对公结算账户", "name_en": "Business current account",
             "family": "deposit", "line": "sme", "is_credit": False} in body["items"]
     assert api().get("/api/v1/products").status_code == 401
+
+
+def test_card_scores_show_the_change_since_last_month(api, world):
+    from backend.scoring.models import Score
+
+    reason = {"code": "risk.overdue", "zh": "逾期 12 天", "en": "12 days overdue", "value": 12}
+    for as_of, value in ((date(2026, 9, 30), 0.10), (date(2026, 10, 20), 0.20),
+                         (date(2026, 11, 27), 0.35)):
+        db.session.add(Score(customer_id=world["cust_a"].id, model="risk", version="1",
+                             as_of=as_of, value=value, band="high", reasons=[reason]))
+    db.session.add(Score(customer_id=world["cust_a"].id, model="value", version="1",
+                         as_of=date(2026, 11, 27), value=1200, band="B", reasons=[]))
+    db.session.commit()
+    scores = {s["model"]: s for s in
+              api("rm_a").get(f"/api/v1/customers/{world['cust_a'].id}").get_json()["scores"]}
+    assert scores["risk"]["value"] == 0.35 and scores["risk"]["change"] == pytest.approx(0.15)
+    assert scores["risk"]["reasons"] == [reason] and scores["risk"]["band"] == "high"
+    assert scores["value"]["change"] is None

@@ -59,6 +59,8 @@ export type Card = CustomerSummary & {
     follow_up_on: string | null; follow_up_objective: string | null; rm: { id: number; name: string };
   }[];
   satisfaction: { responses: number; average: number | null; index: number | null };
+  scores: { model: string; version: string; value: number; band: string; change: number | null; as_of: string;
+    reasons: { code: string; zh: string; en: string; value?: number }[] }[];
 };
 
 export class ApiError extends Error {

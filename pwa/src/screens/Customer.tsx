@@ -50,6 +50,7 @@ function CustomerCard({ id }: { id: number }) {
         <h2 id="chart-title">{t('card.balanceChart')}</h2>
         <BalanceChart months={card.series.months} deposits={card.series.deposit_balance} credit={card.series.credit_balance} />
       </section>
+      <Scores card={card} />
       <Products card={card} />
       <Related card={card} />
       <Contacts card={card} />
@@ -78,6 +79,44 @@ function Facts({ card }: { card: Card }) {
         <div><dt>{t('card.employees')}</dt><dd>{num(card.employees)}</dd></div>
         <div><dt>{t('card.founded')}</dt><dd>{day(card.founded_on)}</dd></div>
       </dl>
+    </section>
+  );
+}
+
+const PROBABILITY = new Set(['attrition', 'repayment', 'risk']);
+
+function scoreName(model: string): string {
+  const [family, product] = model.split(':');
+  return family === 'propensity' ? t('model.propensity', { product: product ?? '' }) : tCode('model', family);
+}
+
+function scoreValue(model: string, value: number): string {
+  if (PROBABILITY.has(model) || model.startsWith('propensity:')) return `${Math.round(value * 1000) / 10}%`;
+  return model === 'value' ? money(value) : num(Math.round(value * 10) / 10);
+}
+
+function Scores({ card }: { card: Card }) {
+  return (
+    <section aria-labelledby="scores-title" class="panel">
+      <h2 id="scores-title">{t('card.scores')}</h2>
+      {card.scores.length === 0 ? <p class="muted">{t('card.noScores')}</p> : (
+        <ul class="plain" data-testid="scores">
+          {card.scores.map((s) => (
+            <li key={s.model} class="score">
+              <span class="line-item">
+                <strong>{scoreName(s.model)}</strong>
+                <span><span class="amount">{scoreValue(s.model, s.value)}</span> <span class="chip">{s.band}</span></span>
+              </span>
+              {s.change != null && s.change !== 0 && (
+                <span class="row-sub">{t('card.change', { sign: s.change > 0 ? '+' : '−', change: scoreValue(s.model, Math.abs(s.change)) })}</span>
+              )}
+              {s.reasons.length > 0 && (
+                <span class="row-sub">{s.reasons.slice(0, 3).map((r) => (locale.value === 'en' ? r.en : r.zh)).join(' · ')}</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

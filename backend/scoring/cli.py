@@ -1,0 +1,84 @@
+"""`flask models`: train, list, show and backtest scoring models."""
+
+import json
+
+import click
+import pandas as pd
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from backend.extensions import db
+from backend.scoring import service
+from backend.scoring.models import ModelVersion
+from backend.scoring.models_impl import backtest
+from backend.scoring.registry import all_models, get
+
+models_cli = AppGroup("models", help="Scoring models: train, list, show, backtest.")
+
+
+@models_cli.command("train")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Train on history up to this date (default: today).")
+@click.option("--model", "names", multiple=True, help="Only this model (repeatable).")
+def train_command(as_of, names):
+    """Train the trained models on the bank's history and store new versions."""
+    results = service.train_all(as_of=as_of.date() if as_of else None, names=list(names))
+    for name, metrics in results.items():
+        v = metrics.get("validation") or {}
+        click.echo(f"{name:22} auc {_fmt(metrics.get('auc'))}  n {v.get('n', 0)}  "
+                   f"positives {v.get('positives', 0)}")
+
+
+@models_cli.command("list")
+def list_command():
+    """List the registered models and their latest stored version."""
+    latest = {}
+    for row in db.session.scalars(select(ModelVersion).order_by(ModelVersion.trained_at)):
+        latest[row.name] = row
+    for model in all_models():
+        row = latest.get(model.name) or latest.get(f"{model.name}.trained")
+        trained = f"{row.version} auc {_fmt((row.metrics or {}).get('auc'))}" if row else "-"
+        click.echo(f"{model.name:22} {model.kind:8} {trained}")
+
+
+@models_cli.command("show")
+@click.argument("name")
+def show_command(name):
+    """Show a model's parameters and its latest metrics."""
+    model = get(name)
+    if model is None:
+        raise click.ClickException(f"No model named {name}.")
+    click.echo(json.dumps(model.describe(), ensure_ascii=False, default=str, indent=2))
+    row = db.session.scalar(select(ModelVersion).where(ModelVersion.name.in_(
+        (name, f"{name}.trained"))).order_by(ModelVersion.trained_at.desc()).limit(1))
+    if row is not None:
+        click.echo(f"version {row.version} trained {row.trained_at:%Y-%m-%d %H:%M}")
+        click.echo(json.dumps(row.metrics, ensure_ascii=False, indent=2))
+
+
+@models_cli.command("backtest")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--target", required=True, help="The 0/1 column to predict.")
+@click.option("--id", "id_column", default=None, help="An identifier column (not a feature).")
+@click.option("--seed", default=7, show_default=True, type=int)
+def backtest_command(path, target, id_column, seed):
+    """Train the propensity model family on a CSV extract and print its ranking quality."""
+    frame = pd.read_csv(path)
+    for column in (target, id_column):
+        if column and column not in frame.columns:
+            raise click.ClickException(f"No column {column} in {path}.")
+    m = backtest(frame, target, id_column, seed=seed)
+    click.echo(f"rows {m['train_n'] + m['n']} (train {m['train_n']}, test {m['n']}), "
+               f"features {m['features']}, base rate {m['base_rate']:.2%}")
+    click.echo(f"AUC {_fmt(m['auc'])}")
+    for pct in (10, 20):
+        click.echo(f"top {pct}%: lift {_fmt(m[f'lift_{pct}'])}  "
+                   f"capture {_fmt(m[f'capture_{pct}'])}")
+    click.echo("calibration (bin, n, predicted, observed)")
+    for row in m["calibration"]:
+        click.echo(f"  {row['bin']:>3} {row['n']:>6} {row['predicted']:>9.4f} "
+                   f"{row['observed']:>9.4f}")
+
+
+def _fmt(value) -> str:
+    return "-" if value is None else f"{value:.3f}"

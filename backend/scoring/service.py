@@ -1,0 +1,93 @@
+"""Train and run every registered model; write scores and segments (DESIGN §5 steps 2-3)."""
+
+import logging
+import math
+from datetime import date
+
+from sqlalchemy import delete, insert, select, update
+
+from backend.customers.models import Customer
+from backend.extensions import db
+from backend.pipeline import step
+from backend.scoring import features as feats
+from backend.scoring import models_impl  # noqa: F401  (registers the models)
+from backend.scoring.models import Score
+from backend.scoring.registry import all_models
+
+log = logging.getLogger(__name__)
+
+
+def train_all(*, as_of: date | None = None, names: list[str] | None = None) -> dict:
+    """Train every trained model (or those named) on the history up to as_of."""
+    as_of = as_of or feats.snapshot_date()
+    results = {}
+    with feats.cached():
+        _train(as_of, names, results)
+    db.session.commit()
+    return results
+
+
+def _train(as_of: date, names, results: dict) -> None:
+    for model in all_models():
+        if model.kind != "trained" and not hasattr(model, "trained"):
+            continue
+        if names and model.name not in names:
+            continue
+        results[model.name] = model.train(as_of)
+        log.info("trained %s: auc %s", model.name, results[model.name].get("auc"))
+
+
+def score_all(*, as_of: date, names: list[str] | None = None) -> int:
+    """Score every customer with every model for as_of; replaces that date's scores."""
+    frame = feats.features(as_of)
+    rows = []
+    for model in all_models():
+        if names and model.name not in names:
+            continue
+        scores = model.score(frame)
+        version = model.version
+        rows.extend({"customer_id": int(cid), "model": model.name, "version": version,
+                     "as_of": as_of, "value": _finite(value), "band": str(band),
+                     "reasons": reasons}
+                    for cid, value, band, reasons in scores[["value", "band", "reasons"]]
+                    .itertuples(name=None))
+    stale = delete(Score).where(Score.as_of == as_of)
+    if names:
+        stale = stale.where(Score.model.in_(names))
+    db.session.execute(stale)
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(Score), rows[start:start + 5000])
+    db.session.commit()
+    return len(rows)
+
+
+def _finite(value) -> float:
+    value = float(value)
+    return value if math.isfinite(value) else 0.0
+
+
+def apply_segments(*, as_of: date) -> int:
+    """Set customers' segment and tier from that date's scores: one UPDATE per value."""
+    written = 0
+    for model, column in (("segment", Customer.segment), ("tier", Customer.tier)):
+        bands = db.session.scalars(select(Score.band).where(Score.model == model,
+                                                            Score.as_of == as_of).distinct())
+        for band in list(bands):
+            ids = select(Score.customer_id).where(Score.model == model, Score.as_of == as_of,
+                                                  Score.band == band)
+            result = db.session.execute(update(Customer).where(Customer.id.in_(ids),
+                                                               column != band)
+                                        .values({column.key: band}))
+            written += result.rowcount or 0
+    db.session.commit()
+    return written
+
+
+@step("scores", order=20)
+def scores_step(as_of: date) -> int:
+    return score_all(as_of=as_of)
+
+
+@step("segments", order=30)
+def segments_step(as_of: date) -> int:
+    return apply_segments(as_of=as_of)

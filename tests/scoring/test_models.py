@@ -1,0 +1,140 @@
+"""Scoring: SQL features, the model registry, scores per date, segments, the models CLI."""
+
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from backend import demo
+from backend.extensions import db
+from backend.pipeline import STEPS
+from backend.scoring import features as feats
+from backend.scoring import service
+from backend.scoring.models_impl import RiskModel
+from backend.scoring.registry import all_models
+
+BANK = {"customers": 300, "months": 24, "seed": 3, "progress": False}
+REQUIRED = ["tenure_days", "products_held", "deposit_balance", "deposit_avg_30d",
+            "deposit_avg_91d", "deposit_avg_365d", "balance_trend", "tx_count_30d",
+            "tx_amount_91d", "tx_count_365d", "tx_mobile_91d", "days_since_own_tx",
+            "days_since_contact", "days_overdue", "limit_utilisation", "revenue_12m",
+            "cost_to_serve_12m", "contact_cost_12m", "margin_12m", "contacts_12m",
+            "contact_sales_12m", "offers_declined_12m", "holds_TD"]
+BANDS = {"value": {"negative", "low", "medium", "high", "top"},
+         "segment": {"large", "medium", "small", "micro"},
+         "tier": {"basic", "intermediate", "advanced"},
+         "activity": {"low", "medium", "high", "top", "inactive"},
+         "risk": {"low", "medium", "high", "critical"}}
+
+
+@pytest.fixture
+def bank():
+    demo.load(**BANK)
+    return feats.snapshot_date()
+
+
+def scalar(sql: str, **params):
+    return db.session.execute(sa.text(sql), params).scalar()
+
+
+def test_features_one_row_per_customer_on_the_books(bank):
+    frame = feats.features(bank)
+    on_books = scalar("SELECT count(*) FROM customers WHERE closed_on IS NULL OR closed_on > :d",
+                      d=bank)
+    assert len(frame) == on_books and frame.index.is_unique
+    assert not frame[REQUIRED].isna().any().any()
+    assert (frame["products_held"] >= 1).all()  # everyone holds a current account
+    # the time-weighted averages agree with today's books: balances never go negative
+    assert (frame["deposit_avg_91d"] > -1).all() and (frame["deposit_balance"] > -1).all()
+    total = scalar("SELECT sum(a.balance) FROM accounts a JOIN products p ON p.id = a.product_id"
+                   " WHERE p.family = 'deposit' AND a.status = 'open'")
+    assert frame["deposit_balance"].sum() == pytest.approx(float(total), rel=1e-6)
+    earlier = feats.features(bank - timedelta(days=364))
+    assert len(earlier) < len(frame)  # fewer customers had joined a year ago
+    assert earlier["tx_count_365d"].sum() > 0
+    # labels come from what happened after the date, for a time-based split
+    attrition = feats.labels_attrition(bank - timedelta(days=364))
+    taken = feats.labels_product_taken(bank - timedelta(days=364), "TD")
+    assert attrition.isin([0, 1]).all() and 0 < attrition.sum() < len(attrition)
+    assert set(taken.index) <= set(earlier.index) and taken.sum() > 0
+
+
+def test_every_model_scores_with_bands_and_reasons_and_reruns_are_idempotent(bank, app):
+    results = service.train_all(as_of=bank)
+    assert results["attrition"]["auc"] is not None
+    assert results["attrition"]["validation"]["calibration"]
+    names = {m.name for m in all_models()}
+    assert {"value", "segment", "tier", "activity", "attrition", "repayment", "risk",
+            "preference", "propensity:TD", "propensity:INST"} <= names
+
+    written = service.score_all(as_of=bank)
+    frame = feats.features(bank)
+    scores = pd.read_sql(sa.select(sa.text("*")).select_from(sa.table("scores")),
+                         db.session.connection())
+    assert len(scores) == written
+    for model, rows in scores.groupby("model"):
+        assert rows["customer_id"].is_unique, model
+        assert rows["value"].notna().all(), model
+        assert rows["band"].str.len().gt(0).all(), model
+        if model in BANDS:
+            assert set(rows["band"]) <= BANDS[model], model
+            assert len(rows) == len(frame), model
+    propensity = scores[scores.model == "propensity:TD"]
+    holders = set(frame.index[frame["holds_TD"] > 0])
+    assert holders and not holders & set(propensity.customer_id)  # holders are not scored
+    reasons = scores[scores.model == "attrition"]["reasons"].iloc[0]
+    reasons = reasons if isinstance(reasons, list) else __import__("json").loads(reasons)
+    assert reasons and {"code", "zh", "en"} <= set(reasons[0])
+    pref = scores[scores.model == "preference"]["band"]
+    assert pref.str.match(r"^(visit|call|video|message|email)@\d\d$").all()
+
+    assert service.score_all(as_of=bank) == written  # same date again: replaced, not added
+    assert scalar("SELECT count(*) FROM scores") == written
+
+    assert {"scores", "segments"} <= set(STEPS) and STEPS["scores"].order < STEPS["segments"].order
+    STEPS["segments"].run(bank)
+    mismatched = scalar("SELECT count(*) FROM customers c JOIN scores s ON s.customer_id = c.id"
+                        " AND s.model = 'segment' AND s.as_of = :d WHERE s.band <> c.segment",
+                        d=bank)
+    assert mismatched == 0
+
+    result = app.test_cli_runner().invoke(args=["models", "list"])
+    assert result.exit_code == 0 and "propensity:TD" in result.output
+    result = app.test_cli_runner().invoke(args=["models", "show", "attrition"])
+    assert result.exit_code == 0 and '"auc"' in result.output
+
+
+def test_more_days_overdue_never_lower_risk(bank):
+    service.train_all(as_of=bank, names=["risk"])
+    frame = feats.features(bank)
+    base = frame.iloc[[0]]
+    rows = pd.concat([base] * 6)
+    rows["days_overdue"] = [0, 1, 29, 30, 90, 180]
+    rows.index = range(1, 7)
+    rows.attrs = frame.attrs
+    risk = RiskModel().score(rows)["value"].to_numpy()
+    assert np.all(np.diff(risk) >= 0) and risk[-1] > risk[0]
+
+
+def test_backtest_prints_auc_lift_and_calibration(app, tmp_path):
+    rng = np.random.default_rng(0)
+    n = 2000
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    region = rng.choice(["north", "south", "east"], size=n)
+    logit = -2 + 1.5 * x1 - x2 + np.where(region == "south", 1.0, 0.0)
+    bought = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    path = tmp_path / "extract.csv"
+    pd.DataFrame({"cust": range(n), "x1": x1, "x2": x2, "region": region,
+                  "bought": bought}).to_csv(path, index=False)
+    result = app.test_cli_runner().invoke(
+        args=["models", "backtest", str(path), "--target", "bought", "--id", "cust"])
+    assert result.exit_code == 0, result.output
+    auc = float(result.output.split("AUC ")[1].split()[0])
+    assert auc > 0.75
+    assert "top 10%: lift" in result.output and "top 20%" in result.output
+    assert result.output.count("\n  ") == 10  # ten calibration bins
+    missing = app.test_cli_runner().invoke(
+        args=["models", "backtest", str(path), "--target", "nope"])
+    assert missing.exit_code != 0 and "No column nope" in missing.output
