@@ -11,7 +11,7 @@ from backend.importer.cli import import_cli
 from backend.messages.cli import messages_cli
 from backend.pipeline import pipeline_cli
 from backend.scheduler import scheduler_command
-from backend.scoring.cli import models_cli
+from backend.scoring.cli import experiments_cli, models_cli
 
 users_cli = AppGroup("users", help="Manage users.")
 
@@ -45,5 +45,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_cli)
     app.cli.add_command(messages_cli)
     app.cli.add_command(models_cli)
+    app.cli.add_command(experiments_cli)
     app.cli.add_command(pipeline_cli)
     app.cli.add_command(scheduler_command)

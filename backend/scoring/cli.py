@@ -7,11 +7,13 @@ import pandas as pd
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from backend.auth.portfolio import Viewer
 from backend.extensions import db
-from backend.scoring import service
+from backend.scoring import experiments, service
 from backend.scoring.models import ModelVersion
 from backend.scoring.models_impl import backtest
 from backend.scoring.registry import all_models, get
+from backend.timeutil import bank_today
 
 models_cli = AppGroup("models", help="Scoring models: train, list, show, backtest.")
 
@@ -82,3 +84,42 @@ def backtest_command(path, target, id_column, seed):
 
 def _fmt(value) -> str:
     return "-" if value is None else f"{value:.3f}"
+
+
+experiments_cli = AppGroup("experiments", help="Champion/challenger experiments.")
+# The command line acts as the analysts' tool, with an administrator's rights.
+OPERATOR = Viewer(id=0, role="admin", team_id=None)
+
+
+@experiments_cli.command("list")
+def experiments_list_command():
+    """List experiments with their state and cells."""
+    for e in experiments.list_all(user=OPERATOR):
+        cells = ", ".join(f"{c['name']}={c['share']:.0%}@{c.get('version')}" for c in e.cells)
+        click.echo(f"{e.id:>4} {e.name:<30} {e.model:<20} {e.state:<8} {cells}")
+
+
+@experiments_cli.command("start")
+@click.argument("experiment_id", type=int)
+def experiments_start_command(experiment_id):
+    """Assign customers to the cells and start an experiment."""
+    result = experiments.start(user=OPERATOR, experiment_id=experiment_id, today=bank_today())
+    click.echo(f"assigned {result['assigned']} customers")
+
+
+@experiments_cli.command("report")
+@click.argument("experiment_id", type=int)
+def experiments_report_command(experiment_id):
+    """Print each arm's acceptance, sales and contact success with 95% intervals."""
+    report = experiments.report(user=OPERATOR, experiment_id=experiment_id)
+    click.echo(f"{report['experiment']} ({report['model']}, {report['state']})")
+
+    def rate(r):
+        if r["rate"] is None:
+            return "-"
+        return f"{r['rate']:.1%} [{r['low']:.1%}, {r['high']:.1%}] n={r['n']}"
+
+    for arm in report["arms"]:
+        click.echo(f"  {arm['cell']:<12} customers {arm['customers']:>6}  acceptance "
+                   f"{rate(arm['acceptance'])}  sales {rate(arm['sales'])}  contact success "
+                   f"{rate(arm['contact_success'])}")

@@ -332,9 +332,12 @@ class TrainedModel(ScoringModel):
         self.version = loaded[0]
         return loaded[1]
 
-    def probability(self, f: pd.DataFrame):
-        """Probabilities and reasons for every row of f (no population filter)."""
-        art = self._artifact(f.attrs.get("as_of") or date.today())
+    def probability(self, f: pd.DataFrame, artifact=None):
+        """Probabilities and reasons for every row of f (no population filter).
+
+        `artifact` scores with a stored version other than the champion (a challenger).
+        """
+        art = artifact or self._artifact(f.attrs.get("as_of") or date.today())
         x = design_matrix(f, art["columns"], self.exclude)
         if art["estimator"] is None:
             return np.full(len(f), art["base_rate"]), [[] for _ in range(len(f))]
@@ -343,11 +346,11 @@ class TrainedModel(ScoringModel):
         contrib = z * lr.coef_[0]
         return art["estimator"].predict_proba(x)[:, 1], _top_reasons(contrib, z, art["columns"])
 
-    def score(self, f):
+    def score(self, f, artifact=None):
         f = f[self.population(f)]
         if f.empty:
             return empty_scores()
-        p, reasons = self.probability(f)
+        p, reasons = self.probability(f, artifact)
         return _frame(f.index, p, _bands(p, *self.bands), reasons)
 
 

@@ -87,6 +87,11 @@ def latest_version(name: str) -> ModelVersion | None:
                              .limit(1))
 
 
+def find_version(name: str, version: str) -> ModelVersion | None:
+    return db.session.scalar(select(ModelVersion).where(ModelVersion.name == name,
+                                                        ModelVersion.version == version))
+
+
 def load_artifact(row: ModelVersion):
     # Artifacts are written only by save_version above, from this codebase's own estimators.
     return pickle.loads(row.artifact)  # noqa: S301

@@ -4,15 +4,19 @@ import logging
 import math
 from datetime import date
 
-from sqlalchemy import delete, insert, select, update
+import pandas as pd
+from sqlalchemy import delete, insert, select, union_all, update
 
 from backend.customers.models import Customer
 from backend.extensions import db
 from backend.pipeline import step
+from backend.scoring import (
+    experiments,
+    models_impl,  # noqa: F401  (registers the models)
+)
 from backend.scoring import features as feats
-from backend.scoring import models_impl  # noqa: F401  (registers the models)
 from backend.scoring.models import Score
-from backend.scoring.registry import all_models
+from backend.scoring.registry import all_models, find_version, load_artifact
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +48,12 @@ def score_all(*, as_of: date, names: list[str] | None = None) -> int:
     for model in all_models():
         if names and model.name not in names:
             continue
-        scores = model.score(frame)
-        version = model.version
-        rows.extend({"customer_id": int(cid), "model": model.name, "version": version,
-                     "as_of": as_of, "value": _finite(value), "band": str(band),
-                     "reasons": reasons}
-                    for cid, value, band, reasons in scores[["value", "band", "reasons"]]
-                    .itertuples(name=None))
+        for version, scores in _scores_by_arm(model, frame):
+            rows.extend({"customer_id": int(cid), "model": model.name, "version": version,
+                         "as_of": as_of, "value": _finite(value), "band": str(band),
+                         "reasons": reasons}
+                        for cid, value, band, reasons in scores[["value", "band", "reasons"]]
+                        .itertuples(name=None))
     stale = delete(Score).where(Score.as_of == as_of)
     if names:
         stale = stale.where(Score.model.in_(names))
@@ -59,6 +62,33 @@ def score_all(*, as_of: date, names: list[str] | None = None) -> int:
         db.session.execute(insert(Score), rows[start:start + 5000])
     db.session.commit()
     return len(rows)
+
+
+def _scores_by_arm(model, frame):
+    """Yield (version, scores): the champion's, and each challenger's on its own arm.
+
+    Customers in a running experiment's challenger cell are scored with that cell's
+    version instead of the champion, so every later step sees their arm's score.
+    """
+    champion = model.score(frame)
+    if model.kind != "trained":
+        yield model.version, champion
+        return
+    arms = experiments.versions_by_customer(model.name)
+    assigned = pd.DataFrame(db.session.execute(union_all(*arms)).all() if arms else [],
+                            columns=["customer_id", "version"])
+    challengers = assigned[assigned["version"].ne(model.version) & assigned["version"].ne("")]
+    moved = set()
+    for version, group in challengers.groupby("version"):
+        row = find_version(model.name, version)
+        if row is None:
+            log.warning("experiment names %s version %s, which does not exist", model.name,
+                        version)
+            continue
+        ids = frame.index.intersection(group["customer_id"])
+        moved.update(ids)
+        yield version, model.score(frame.loc[ids], artifact=load_artifact(row))
+    yield model.version, champion[~champion.index.isin(moved)]
 
 
 def _finite(value) -> float:

@@ -113,3 +113,18 @@ def test_report_compares_the_arms(api, people):
     stopped = client.post(f"/api/v1/experiments/{experiment_id}/stop").get_json()
     assert stopped["state"] == "ended" and stopped["results"]["arms"] == body["arms"]
     assert api("rm_a").get(f"/api/v1/experiments/{experiment_id}/report").status_code == 403
+
+
+def test_experiments_command_line(app, people):
+    for _ in range(10):
+        factories.customer(people["rm_a"])
+    db.session.commit()
+    experiment = experiments.create(user=people["analyst"], name="cli", model="attrition",
+                                    cells=CELLS)
+    runner = app.test_cli_runner()
+    assert "assigned 10 customers" in runner.invoke(
+        args=["experiments", "start", str(experiment.id)]).output
+    listing = runner.invoke(args=["experiments", "list"]).output
+    assert "cli" in listing and "running" in listing and "champion=50%@1" in listing
+    report = runner.invoke(args=["experiments", "report", str(experiment.id)])
+    assert report.exit_code == 0 and "challenger" in report.output

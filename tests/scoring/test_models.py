@@ -138,3 +138,29 @@ def test_backtest_prints_auc_lift_and_calibration(app, tmp_path):
     missing = app.test_cli_runner().invoke(
         args=["models", "backtest", str(path), "--target", "nope"])
     assert missing.exit_code != 0 and "No column nope" in missing.output
+
+
+def test_an_experiments_challenger_arm_is_scored_with_the_challenger_version(bank, app):
+    from datetime import timedelta
+
+    from backend.auth.models import User
+    from backend.scoring import experiments
+    from backend.scoring.models import ExperimentAssignment, Score
+    from backend.scoring.service import score_all, train_all
+
+    train_all(as_of=bank - timedelta(days=60), names=["attrition"])
+    train_all(as_of=bank, names=["attrition"])
+    old, new = f"{bank - timedelta(days=60):%Y%m%d}", f"{bank:%Y%m%d}"
+    analyst = db.session.scalar(sa.select(User).where(User.username == "analyst1"))
+    experiment = experiments.create(user=analyst, name="older attrition", model="attrition",
+                                    cells=[{"name": "champion", "share": 0.7, "version": new},
+                                           {"name": "challenger", "share": 0.3, "version": old}])
+    experiments.start(user=analyst, experiment_id=experiment.id, today=bank)
+    score_all(as_of=bank, names=["attrition"])
+    arm = dict(db.session.execute(sa.select(ExperimentAssignment.customer_id,
+                                            ExperimentAssignment.cell)).all())
+    versions = dict(db.session.execute(sa.select(Score.customer_id, Score.version).where(
+        Score.model == "attrition", Score.as_of == bank)).all())
+    assert set(versions.values()) == {old, new}
+    for customer_id, version in versions.items():  # one score per customer, from its arm
+        assert version == (old if arm.get(customer_id) == "challenger" else new)
