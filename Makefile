@@ -37,6 +37,8 @@ migrate: install
 
 demo: migrate
 	RM_ENV=$${RM_ENV:-development} $(BIN)/flask demo load --if-empty --customers $(DEMO_CUSTOMERS) --months $(DEMO_MONTHS)
+	RM_ENV=$${RM_ENV:-development} $(BIN)/flask models train --if-untrained
+	RM_ENV=$${RM_ENV:-development} $(BIN)/flask pipeline run
 
 run: pwa demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (logins: rm1..rm5, lead1, lead2, analyst1, referrer1, admin1 / demo1234)"

@@ -133,6 +133,8 @@ class ChannelShareSchema(Schema):
 class ScoreSchema(Schema):
     model = fields.String()
     change = fields.Float(allow_none=True, metadata={"description": "since a month before"})
+    product = fields.Nested(ProductRefSchema, allow_none=True,
+                            metadata={"description": "for propensity:<code> scores"})
     version = fields.String()
     value = fields.Float()
     band = fields.String()

@@ -195,6 +195,8 @@ class _Q:
         .join(_before, (_before.c.model == Score.model) & (_before.c.as_of == Score.as_of))
         .where(Score.customer_id == cid)
     )
+    products_named = select(Product.code, Product.name, Product.name_en).where(
+        Product.code.in_(bindparam("codes", expanding=True)))
     moments = (
         select(KeyMoment.id, KeyMoment.kind, KeyMoment.due_on, KeyMoment.severity,
                KeyMoment.state, func.coalesce(KeyMoment.reasons, literal([], JSONType))
@@ -240,8 +242,13 @@ def _scores_with_change(scores, params: dict) -> list[dict]:
         return []
     month_ago = max(s.as_of for s in scores) - timedelta(days=30)
     before = dict(_run(_Q.month_ago_scores, params={**params, "month_ago": month_ago}))
+    # propensity:<code> names a product: give the RM its name
+    codes = [s.model.split(":", 1)[1] for s in scores if s.model.startswith("propensity:")]
+    products = {p.code: {"code": p.code, "name": p.name, "name_en": p.name_en}
+                for p in _run(_Q.products_named, params={"codes": codes})} if codes else {}
     return [{**s._mapping, "change": None if s.model not in before
-             else round(s.value - before[s.model], 6)} for s in scores]
+             else round(s.value - before[s.model], 6),
+             "product": products.get(s.model.partition(":")[2])} for s in scores]
 
 
 def _product_dict(row) -> dict:

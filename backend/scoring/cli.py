@@ -22,8 +22,11 @@ models_cli = AppGroup("models", help="Scoring models: train, list, show, backtes
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Train on history up to this date (default: today).")
 @click.option("--model", "names", multiple=True, help="Only this model (repeatable).")
-def train_command(as_of, names):
+@click.option("--if-untrained", is_flag=True, help="Do nothing when any version exists.")
+def train_command(as_of, names, if_untrained):
     """Train the trained models on the bank's history and store new versions."""
+    if if_untrained and db.session.scalar(select(ModelVersion.id).limit(1)):
+        return
     results = service.train_all(as_of=as_of.date() if as_of else None, names=list(names))
     for name, metrics in results.items():
         v = metrics.get("validation") or {}

@@ -251,3 +251,14 @@ def test_card_scores_show_the_change_since_last_month(api, world):
     assert scores["risk"]["value"] == 0.35 and scores["risk"]["change"] == pytest.approx(0.15)
     assert scores["risk"]["reasons"] == [reason] and scores["risk"]["band"] == "high"
     assert scores["value"]["change"] is None
+
+
+def test_a_propensity_score_names_its_product(api, world):
+    from backend.scoring.models import Score
+
+    factories.product("TD", name="定期存款", name_en="Term deposit")
+    db.session.add(Score(customer_id=world["cust_a"].id, model="propensity:TD", version="1",
+                         as_of=date(2026, 11, 27), value=0.3, band="high", reasons=[]))
+    db.session.commit()
+    [score] = api("rm_a").get(f"/api/v1/customers/{world['cust_a'].id}").get_json()["scores"]
+    assert score["product"] == {"code": "TD", "name": "定期存款", "name_en": "Term deposit"}

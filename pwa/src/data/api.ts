@@ -60,6 +60,7 @@ export type Card = CustomerSummary & {
   }[];
   satisfaction: { responses: number; average: number | null; index: number | null };
   scores: { model: string; version: string; value: number; band: string; change: number | null; as_of: string;
+    product?: { code: string; name: string; name_en: string } | null;
     reasons: { code: string; zh: string; en: string; value?: number }[] }[];
 };
 

@@ -83,16 +83,26 @@ function Facts({ card }: { card: Card }) {
   );
 }
 
-const PROBABILITY = new Set(['attrition', 'repayment', 'risk']);
+const SHARES = new Set(['attrition', 'repayment', 'risk', 'activity']);
 
-function scoreName(model: string): string {
-  const [family, product] = model.split(':');
-  return family === 'propensity' ? t('model.propensity', { product: product ?? '' }) : tCode('model', family);
+function scoreName(score: Card['scores'][number]): string {
+  const [family, code] = score.model.split(':');
+  if (family !== 'propensity') return tCode('model', family);
+  const product = score.product ? (locale.value === 'en' ? score.product.name_en : score.product.name) : code;
+  return t('model.propensity', { product: product ?? '' });
 }
 
-function scoreValue(model: string, value: number): string {
-  if (PROBABILITY.has(model) || model.startsWith('propensity:')) return `${Math.round(value * 1000) / 10}%`;
+function scoreValue(model: string, value: number): string | null {
+  if (model === 'preference' || model === 'segment' || model === 'tier') return null; // the band says it
+  if (SHARES.has(model) || model.startsWith('propensity:')) return `${Math.round(value * 1000) / 10}%`;
   return model === 'value' ? money(value) : num(Math.round(value * 10) / 10);
+}
+
+function bandLabel(model: string, band: string): string {
+  if (model === 'segment' || model === 'tier') return tCode(model, band);
+  const at = /^(\w+)@(\d+)$/.exec(band);
+  if (at) return t('band.at', { channel: tCode('channel', at[1]), hour: at[2] });
+  return tCode('band', band);
 }
 
 function Scores({ card }: { card: Card }) {
@@ -104,11 +114,11 @@ function Scores({ card }: { card: Card }) {
           {card.scores.map((s) => (
             <li key={s.model} class="score">
               <span class="line-item">
-                <strong>{scoreName(s.model)}</strong>
-                <span><span class="amount">{scoreValue(s.model, s.value)}</span> <span class="chip">{s.band}</span></span>
+                <strong>{scoreName(s)}</strong>
+                <span><span class="amount">{scoreValue(s.model, s.value)}</span> <span class="chip">{bandLabel(s.model, s.band)}</span></span>
               </span>
-              {s.change != null && s.change !== 0 && (
-                <span class="row-sub">{t('card.change', { sign: s.change > 0 ? '+' : '−', change: scoreValue(s.model, Math.abs(s.change)) })}</span>
+              {s.change != null && s.change !== 0 && scoreValue(s.model, 0) != null && (
+                <span class="row-sub">{t('card.change', { sign: s.change > 0 ? '+' : '−', change: scoreValue(s.model, Math.abs(s.change)) ?? '' })}</span>
               )}
               {s.reasons.length > 0 && (
                 <span class="row-sub">{s.reasons.slice(0, 3).map((r) => (locale.value === 'en' ? r.en : r.zh)).join(' · ')}</span>
