@@ -389,4 +389,5 @@ def _related_parties(user: User, links) -> list[dict]:
                         "name_en": link.name_en, "note": link.note,
                         "customer": {"id": link.other_id, "name": link.name} if mine else None,
                         "in_portfolio": mine})
-    return parties
+    # the owner first, then the links as they were recorded: the same order every read
+    return sorted(parties, key=lambda p: (p["kind"] != "owner", p["id"]))
