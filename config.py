@@ -7,9 +7,8 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 
 
-def database_url(default: str) -> str:
-    """Return DATABASE_URL normalised to a SQLAlchemy URL with the psycopg 3 driver."""
-    url = os.environ.get("DATABASE_URL") or default
+def database_url(url: str) -> str:
+    """Normalise a database URL to SQLAlchemy's form, PostgreSQL through psycopg 3."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
@@ -23,7 +22,8 @@ DEV_SECRET_KEY = "dev-only-not-secret"
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'rm_companion.db'}")
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'rm_companion.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 10_000
 

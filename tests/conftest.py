@@ -42,7 +42,6 @@ def _make_postgres_database(server_url: str) -> tuple[str, callable]:
 def database_uri(tmp_path_factory):
     server = os.environ.get("TEST_DATABASE_URL")
     if server:
-        os.environ["DATABASE_URL"] = server
         url, drop = _make_postgres_database(database_url(server))
         yield url
         drop()

@@ -27,6 +27,5 @@ def test_production_accepts_a_real_secret():
     ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
     ("sqlite:///x.db", "sqlite:///x.db"),
 ])
-def test_database_urls_use_psycopg3(monkeypatch, given, expected):
-    monkeypatch.setenv("DATABASE_URL", given)
-    assert database_url("sqlite://") == expected
+def test_database_urls_use_psycopg3(given, expected):
+    assert database_url(given) == expected

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from marshmallow import Schema, ValidationError
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from tqdm import tqdm
 
@@ -140,6 +140,10 @@ def import_file(kind: str, path, *, batch_size: int = 2000,
             if batch:
                 run.batch(batch)
             bar.update(source.bytes_read - bar.n)
+    if summary.created or summary.updated:
+        # refresh planner statistics: stale ones make the scoring queries quadratic
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     summary.seconds = time.perf_counter() - started
     if summary.rejected:
         summary.rejects_path = str(rejects_path)
