@@ -116,8 +116,11 @@ def test_logout_leaves_no_customer_data(page):
     page.get_by_role("link", name="设置").click()
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("button", name="登录")).to_be_visible()
-    after = page.evaluate(STORED_CUSTOMER_DATA)
-    assert after == {"rows": {"lists": 0, "cards": 0}, "apiInCaches": [], "profile": None}
+    empty = {"rows": {"lists": 0, "cards": 0}, "apiInCaches": [], "profile": None}
+    page.wait_for_function(f"({STORED_CUSTOMER_DATA})().then(d => d.rows.lists + d.rows.cards"
+                           " === 0)", timeout=10_000)
+    page.wait_for_timeout(1_000)  # nothing in flight may refill it afterwards
+    assert page.evaluate(STORED_CUSTOMER_DATA) == empty
 
 
 def test_wrong_password_shows_an_error(page):

@@ -49,9 +49,9 @@ export async function signIn(username: string, password: string): Promise<void> 
 /** Remove everything this device holds about the user's customers. */
 async function forget(): Promise<void> {
   localStorage.removeItem(PROFILE_KEY);
+  user.value = null; // unmount the screens first, so none of them fetches and saves again
   await cache.wipe();
   await refreshOutbox();
-  user.value = null;
 }
 
 export async function signOut(): Promise<void> {
