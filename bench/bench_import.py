@@ -16,19 +16,17 @@ tracing makes it about 5x slower, so its time is not the one reported as rows/s.
 import argparse
 import csv
 import resource
-import secrets
 import shutil
 import sqlite3
 import sys
 import time
 import tracemalloc
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, make_app  # noqa: E402
+from bench.common import machine, make_app, temporary_database  # noqa: E402
 
 ACCOUNTS = 2_000
 CHANNELS = ("branch", "mobile", "online", "atm", "pos", "transfer")
@@ -141,28 +139,6 @@ def postgres_floor(url: str, path: Path, batch_size: int) -> float:
         return time.perf_counter() - started
 
 
-@contextmanager
-def fresh_postgres(server_url: str):
-    """Create rm_bench_<random> on the server; drop it afterwards."""
-    import sqlalchemy as sa
-
-    from config import database_url
-
-    admin = sa.create_engine(database_url(server_url), isolation_level="AUTOCOMMIT")
-    name = f"rm_bench_{secrets.token_hex(4)}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(database_url(server_url)).set(database=name) \
-            .render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = :n"), {"n": name})
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-
 def maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -204,7 +180,7 @@ def main() -> None:
         report("SQLite import", summary, floor)
 
         if args.database_url:
-            with fresh_postgres(args.database_url) as url:
+            with temporary_database(args.database_url) as url:
                 pg_app, pg_folder = make_app(url, "import-pg")
                 folders.append(pg_folder)
                 build_accounts(pg_app)

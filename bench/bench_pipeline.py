@@ -25,7 +25,6 @@ the pipeline runs: without them the product-label query is quadratic in the cust
 
 import argparse
 import re
-import secrets
 import shutil
 import statistics
 import sys
@@ -36,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, make_app, timed  # noqa: E402
+from bench.common import machine, make_app, temporary_database, timed  # noqa: E402
 
 TARGET_RATIO = 2.0
 GROWTH_SLACK = 1.1  # 10x the customers: at most 11x the time
@@ -56,31 +55,6 @@ CHECKED = ("products_held", "products_opened_12m", "deposit_balance", "credit_ba
 
 
 # --------------------------------------------------------------------------- database
-
-
-@contextmanager
-def fresh_database(server_url: str | None):
-    """Yield None (SQLite) or the URL of a new rm_bench_<random> database, dropped afterwards."""
-    if not server_url:
-        yield None
-        return
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    from config import database_url
-
-    url = make_url(database_url(server_url))
-    admin_dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"rm_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 # --------------------------------------------------------------------------- the floor
@@ -334,7 +308,7 @@ def planner_statistics(dialect: str, size: int, as_of: date, stock: bool):
 
 
 def measure(size: int, args) -> dict:
-    with fresh_database(args.database_url) as url:
+    with temporary_database(args.database_url) as url:
         app, folder = make_app(url, f"pipeline{size}")
         try:
             with app.app_context():

@@ -25,7 +25,6 @@ The server part always runs on SQLite (flask run on a temporary file).
 import argparse
 import json
 import random
-import secrets
 import shutil
 import sqlite3
 import statistics
@@ -42,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, make_app, percentile  # noqa: E402
+from bench.common import machine, make_app, percentile, temporary_database  # noqa: E402
 
 BANK_TZ = ZoneInfo("Asia/Shanghai")  # the demo bank's devices send +08:00 times
 CHANNELS = ("visit", "visit", "call", "call", "video", "message")
@@ -220,28 +219,6 @@ def run_drain(args) -> None:
 # --------------------------------------------------------------------------- 2. ingest
 
 
-@contextmanager
-def fresh_postgres(server_url: str):
-    """Create rm_bench_<random> on the server (psycopg, autocommit); drop it afterwards."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    from config import database_url
-
-    url = make_url(database_url(server_url))
-    admin_dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"rm_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False), name
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-
 def fingerprint(write: dict) -> str:
     from backend.visits.sync import fingerprint as real
 
@@ -364,6 +341,7 @@ def instrumented(engine):
 
 def run_ingest(args) -> None:
     from sqlalchemy import func, select
+    from sqlalchemy.engine import make_url
 
     from backend import demo
     from backend.auth.models import User
@@ -372,8 +350,8 @@ def run_ingest(args) -> None:
     from backend.visits import sync
     from backend.visits.models import Interaction, Survey, SyncWrite
 
-    with (fresh_postgres(args.database_url) if args.database_url
-          else _no_database()) as (url, pg_name):
+    with temporary_database(args.database_url) as url:
+        pg_name = make_url(url).database if url else None
         app, folder = make_app(url, "sync")
         try:
             with app.app_context():
@@ -455,11 +433,6 @@ def run_ingest(args) -> None:
     print(f"  surveys sampled by the real path during this part: {surveys} "
           f"(SURVEY_SAMPLE_RATE {app.config['SURVEY_SAMPLE_RATE']}, one per customer per "
           f"{app.config['SURVEY_MIN_DAYS']} days)")
-
-
-@contextmanager
-def _no_database():
-    yield None, None
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 import os
 import platform
+import secrets
 import statistics
 import tempfile
 import time
@@ -58,3 +59,31 @@ def machine() -> str:
 def summary(samples_ms: list[float]) -> str:
     return (f"p50 {percentile(samples_ms, 50):7.2f} ms  p95 {percentile(samples_ms, 95):7.2f} ms  "
             f"mean {statistics.fmean(samples_ms):7.2f} ms")
+
+
+@contextmanager
+def temporary_database(server_url: str | None):
+    """Yield the URL of a new rm_bench_<random> database on the server, dropped afterwards.
+
+    With no server, yield None: the caller uses a temporary SQLite file.
+    """
+    if not server_url:
+        yield None
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from config import database_url
+
+    url = make_url(database_url(server_url))
+    admin_dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"rm_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')

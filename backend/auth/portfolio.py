@@ -1,6 +1,6 @@
 """Portfolio scoping: the one place that decides which customers a user may see.
 
-Every query of customer data goes through customer_scope() or visible_customer().
+Every query of customer data goes through customer_scope() (or require_visible(), built on it).
 """
 
 from dataclasses import dataclass
@@ -52,14 +52,3 @@ def require_visible(user: User | Viewer, customer_id: int) -> int:
     if db.session.scalar(query) is None:
         raise NotFound("No such customer in your portfolio")
     return customer_id
-
-
-def visible_customer(user: User | Viewer, customer_id: int) -> Customer:
-    """Load a customer the user may see; anything else is 404, so existence does not leak."""
-    require_customer_access(user)
-    customer = db.session.scalar(
-        select(Customer).where(Customer.id == customer_id, customer_scope(user))
-    )
-    if customer is None:
-        raise NotFound("No such customer in your portfolio")
-    return customer

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.customers.models import SEGMENTS, STATUSES
 from backend.products.models import TIERS
+from backend.products.schemas import ProductRefSchema
 
 
 class CustomerQuerySchema(Schema):
@@ -42,14 +43,6 @@ class CustomerPageSchema(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
-
-
-class ProductRefSchema(Schema):
-    code = fields.String()
-    name = fields.String()
-    name_en = fields.String()
-    family = fields.String()
-    is_credit = fields.Boolean()
 
 
 class AccountSchema(Schema):

@@ -1,18 +1,19 @@
-"""`flask models`: train, list, show and backtest scoring models."""
+"""`flask models`: train, list, show and backtest scoring models.
+
+pandas and scikit-learn are imported inside the commands that need them: at the top
+they would cost every app start (each API worker, each CLI call) about a second.
+"""
 
 import json
 
 import click
-import pandas as pd
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from backend.auth.portfolio import Viewer
 from backend.extensions import db
-from backend.scoring import experiments, service
+from backend.scoring import experiments
 from backend.scoring.models import ModelVersion
-from backend.scoring.models_impl import backtest
-from backend.scoring.registry import all_models, get
 from backend.timeutil import bank_today
 
 models_cli = AppGroup("models", help="Scoring models: train, list, show, backtest.")
@@ -27,6 +28,8 @@ def train_command(as_of, names, if_untrained):
     """Train the trained models on the bank's history and store new versions."""
     if if_untrained and db.session.scalar(select(ModelVersion.id).limit(1)):
         return
+    from backend.scoring import service
+
     results = service.train_all(as_of=as_of.date() if as_of else None, names=list(names))
     for name, metrics in results.items():
         v = metrics.get("validation") or {}
@@ -37,6 +40,8 @@ def train_command(as_of, names, if_untrained):
 @models_cli.command("list")
 def list_command():
     """List the registered models and their latest stored version."""
+    from backend.scoring.registry import all_models
+
     latest = {}
     for row in db.session.scalars(select(ModelVersion).order_by(ModelVersion.trained_at)):
         latest[row.name] = row
@@ -50,6 +55,8 @@ def list_command():
 @click.argument("name")
 def show_command(name):
     """Show a model's parameters and its latest metrics."""
+    from backend.scoring.registry import get
+
     model = get(name)
     if model is None:
         raise click.ClickException(f"No model named {name}.")
@@ -68,6 +75,10 @@ def show_command(name):
 @click.option("--seed", default=7, show_default=True, type=int)
 def backtest_command(path, target, id_column, seed):
     """Train the propensity model family on a CSV extract and print its ranking quality."""
+    import pandas as pd
+
+    from backend.scoring.models_impl import backtest
+
     frame = pd.read_csv(path)
     for column in (target, id_column):
         if column and column not in frame.columns:

@@ -9,7 +9,6 @@ from sqlalchemy import delete, insert, select, union_all, update
 
 from backend.customers.models import Customer
 from backend.extensions import db
-from backend.pipeline import step
 from backend.scoring import (
     experiments,
     models_impl,  # noqa: F401  (registers the models)
@@ -112,12 +111,3 @@ def apply_segments(*, as_of: date) -> int:
     db.session.commit()
     return written
 
-
-@step("scores", order=20)
-def scores_step(as_of: date) -> int:
-    return score_all(as_of=as_of)
-
-
-@step("segments", order=30)
-def segments_step(as_of: date) -> int:
-    return apply_segments(as_of=as_of)

@@ -15,7 +15,7 @@ from sqlalchemy import Float, cast, func, select, update
 
 from backend.auth.models import User
 from backend.customers.models import Customer
-from backend.errors import DomainError, Invalid, NotFound
+from backend.errors import Conflict, Gone, Invalid, NotFound
 from backend.extensions import db
 from backend.messages import service as messages_service
 from backend.models_base import utcnow
@@ -33,16 +33,6 @@ LINK_TEXT = {
            "{bank}: thank you for your recent contact with your relationship manager. "
            "Please rate the service, it takes a minute: {url} (valid for {days} days)"),
 }
-
-
-class Gone(DomainError):
-    status = 410
-    code = "gone"
-
-
-class AlreadyAnswered(DomainError):
-    status = 409
-    code = "conflict"
 
 
 def sampled(client_id: str, rate: float) -> bool:
@@ -169,7 +159,7 @@ def _find(token: str) -> Survey:
 
 def _check_open(survey: Survey, now: datetime) -> None:
     if survey.answered_at is not None:
-        raise AlreadyAnswered("This survey has already been answered")
+        raise Conflict("This survey has already been answered")
     if survey.expires_at <= now:
         raise Gone("This survey has expired")
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from backend import demo
 from backend.extensions import db
-from backend.pipeline import STEPS
+from backend.pipeline import STEPS, load_steps
 from backend.scoring import features as feats
 from backend.scoring import service
 from backend.scoring.models_impl import RiskModel
@@ -93,6 +93,7 @@ def test_every_model_scores_with_bands_and_reasons_and_reruns_are_idempotent(ban
     assert service.score_all(as_of=bank) == written  # same date again: replaced, not added
     assert scalar("SELECT count(*) FROM scores") == written
 
+    load_steps()  # what a pipeline run does before it starts
     assert {"scores", "segments"} <= set(STEPS) and STEPS["scores"].order < STEPS["segments"].order
     STEPS["segments"].run(bank)
     mismatched = scalar("SELECT count(*) FROM customers c JOIN scores s ON s.customer_id = c.id"

@@ -32,6 +32,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
       )}
       <a href="/outbox" class={outboxState.value.unsent || outboxState.value.problems ? 'sync-chip pending' : 'sync-chip'} data-testid="sync-chip" data-count={outboxState.value.unsent}>
         {outboxState.value.unsent ? t('outbox.unsent', { n: outboxState.value.unsent }) : t('outbox.allSent')}
+        {outboxState.value.problems ? ` · ${t('outbox.problems', { n: outboxState.value.problems })}` : ''}
         {outboxState.value.lastSync ? ` · ${t('outbox.lastSync', { time: dateTime(outboxState.value.lastSync) })}` : ''}
       </a>
       <main id="main" class="content">{children}</main>

@@ -183,6 +183,7 @@ export const en = {
   'band.critical': "Critical",
   'band.inactive': "Inactive",
   'band.at': "{channel} around {hour}:00",
+  'outbox.problems': "{n} need your decision",
   'settings.title': 'Settings',
   'settings.language': 'Language',
   'settings.signedInAs': 'Signed in as {name}',

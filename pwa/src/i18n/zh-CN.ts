@@ -185,6 +185,7 @@ export const zhCN: Messages = {
   'band.critical': "严重",
   'band.inactive': "不活跃",
   'band.at': "{channel} · {hour} 点前后",
+  'outbox.problems': "{n} 条需您确认",
   'settings.title': '设置',
   'settings.language': '语言',
   'settings.signedInAs': '当前用户：{name}',

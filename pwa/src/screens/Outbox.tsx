@@ -1,7 +1,7 @@
 import { useLocation, useRoute } from 'preact-iso';
 import type { OutboxItem } from '../data/db';
 import { discard, outboxState, resolveKeepMine, syncNow } from '../data/outbox-state';
-import { dateTime, t, type MessageKey } from '../i18n';
+import { dateTime, day, t, tCode, type MessageKey } from '../i18n';
 import { Empty } from '../components/States';
 
 export function SyncSummary() {
@@ -50,9 +50,22 @@ function OutboxRow({ item }: { item: OutboxItem }) {
 }
 
 const HIDDEN = new Set(['customer_id', 'replaces', 'version', 'location']);
+// field -> its label on the visit form, so both versions read as the RM wrote them
+const LABELS: Record<string, MessageKey> = {
+  channel: 'visit.channel', outcome: 'visit.outcome', started_at: 'visit.when', notes: 'visit.notes',
+  products_discussed: 'visit.products', follow_up_on: 'visit.followUp',
+  follow_up_objective: 'visit.followUpObjective', state: 'filter.status',
+};
 
-function show(value: unknown): string {
-  if (value == null || value === '') return '—';
+function show(field: string, value: unknown): string {
+  if (value == null || value === '' || (Array.isArray(value) && value.length === 0)) return '—';
+  if (field === 'channel' || field === 'outcome') return tCode(field, String(value));
+  if (field === 'started_at') return dateTime(String(value));
+  if (field === 'follow_up_on') return day(String(value));
+  if (field === 'products_discussed') {
+    return (value as { product_code: string; answer: string; reason?: string }[])
+      .map((p) => `${p.product_code} ${tCode('answer', p.answer)}${p.reason ? ` (${p.reason})` : ''}`).join('; ');
+  }
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
@@ -64,7 +77,8 @@ export function Conflict() {
   if (!item || item.state !== 'conflict') return <Empty message={t('conflict.gone')} />;
   const server = item.server ?? {};
   const mine = item.body;
-  const fields = [...new Set([...Object.keys(server), ...Object.keys(mine)])].filter((f) => !HIDDEN.has(f));
+  const fields = [...new Set([...Object.keys(server), ...Object.keys(mine)])]
+    .filter((f) => !HIDDEN.has(f) && (show(f, server[f]) !== '—' || show(f, mine[f]) !== '—'));
   return (
     <section aria-labelledby="conflict-title" class="panel">
       <h1 id="conflict-title">{t('conflict.title')}</h1>
@@ -72,8 +86,8 @@ export function Conflict() {
         <thead><tr><th scope="col">{t('conflict.field')}</th><th scope="col">{t('conflict.server')}</th><th scope="col">{t('conflict.mine')}</th></tr></thead>
         <tbody>
           {fields.map((f) => (
-            <tr key={f} class={show(server[f]) !== show(mine[f]) ? 'differs' : ''}>
-              <th scope="row">{f}</th><td>{show(server[f])}</td><td>{show(mine[f])}</td>
+            <tr key={f} class={show(f, server[f]) !== show(f, mine[f]) ? 'differs' : ''}>
+              <th scope="row">{f in LABELS ? t(LABELS[f]) : f}</th><td>{show(f, server[f])}</td><td>{show(f, mine[f])}</td>
             </tr>
           ))}
         </tbody>
