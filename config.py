@@ -90,6 +90,18 @@ class Config:
                                                          6 * 3600))
     SCHEDULER_IN_PROCESS = False
 
+    # Key moments and the planner (docs/calendar.md): thresholds the detectors apply.
+    ACTIVATION_MIN_TRANSACTIONS = 5  # own transactions in the first 30-90 days, or follow up
+    RENEWAL_WINDOWS_DAYS = (60, 30, 7)  # renewal moment opens at 60 days, severity up at 30, 7
+    LAPSED_DAYS = 365
+    # A lapsed customer is re-contacted every N days, by package tier.
+    LAPSED_RECONTACT_DAYS = {"basic": 180, "intermediate": 120, "advanced": 90}
+    RETENTION_SCORE = 0.5  # attrition probability that raises a retention moment
+    RETENTION_JUMP = 0.2  # ... or its rise within a month
+    RETENTION_BALANCE_DROP = 0.3  # ... or deposits down this share over 60 days
+    PLAN_DAYS = 14  # working days planned ahead
+    PLAN_MIN_OFFER_VALUE = 500.0  # offers worth a contact of their own
+
 
 class DevConfig(Config):
     ENV_NAME = "development"

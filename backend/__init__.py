@@ -37,8 +37,9 @@ def create_app(config=None) -> Flask:
     from backend import web
     from backend.auth import routes as auth_routes
     from backend.auth import security
-    from backend.calendar import service as _calendar  # noqa: F401  (registers sync kinds)
+    from backend.calendar import routes as calendar_routes  # also registers its sync kind
     from backend.customers import routes as customer_routes
+    from backend.moments import routes as moment_routes
     from backend.offers import service as _offers  # noqa: F401  (registers sync kinds)
     from backend.products import routes as product_routes
     from backend.scoring import routes as experiment_routes
@@ -52,6 +53,8 @@ def create_app(config=None) -> Flask:
     api.register_blueprint(visit_routes.blp)
     api.register_blueprint(product_routes.blp)
     api.register_blueprint(experiment_routes.blp)
+    api.register_blueprint(calendar_routes.blp)
+    api.register_blueprint(moment_routes.blp)
     app.register_blueprint(survey_routes.bp)
     app.register_blueprint(web.bp)
     app.after_request(web.no_store_api)

@@ -70,14 +70,28 @@ def app(database_uri, tmp_path_factory):
     app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+        _snapshot_reference_data()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
 
 
+# Rows the migrations seed (the contact policy, the holiday calendar): every test starts with
+# them as a fresh database has them.
+REFERENCE_TABLES = ("contact_policies", "calendar_days")
+_reference_rows: dict[str, list[dict]] = {}
+
+
+def _snapshot_reference_data() -> None:
+    with db.engine.connect() as conn:
+        for name in REFERENCE_TABLES:
+            table = db.metadata.tables[name]
+            _reference_rows[name] = [dict(r._mapping) for r in conn.execute(sa.select(table))]
+
+
 def empty_tables() -> None:
-    """Empty every table (inside an app context)."""
+    """Empty every table but the migration-seeded reference rows (inside an app context)."""
     db.session.rollback()
     db.session.remove()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -87,6 +101,9 @@ def empty_tables() -> None:
         else:
             for name in tables:
                 conn.execute(sa.text(f"DELETE FROM {name}"))
+        for name, rows in _reference_rows.items():
+            if rows:
+                conn.execute(sa.insert(db.metadata.tables[name]), rows)
 
 
 @pytest.fixture(autouse=True)

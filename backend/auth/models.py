@@ -36,7 +36,11 @@ class User(UserMixin, db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     quiet_start: Mapped[datetime | None] = mapped_column(Time)
     quiet_end: Mapped[datetime | None] = mapped_column(Time)
-    daily_capacity: Mapped[int] = mapped_column(default=8)
+    # The planner's daily capacity (DESIGN §2.5): face-to-face visits and phone calls.
+    visits_per_day: Mapped[int] = mapped_column(default=3)
+    calls_per_day: Mapped[int] = mapped_column(default=8)
+    # sha256 of the secret in the user's calendar feed URL (GET /api/v1/plan.ics?token=)
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_active_user: Mapped[bool] = mapped_column(default=True)
     # Bumped on password change so every existing session stops being valid.
     session_version: Mapped[int] = mapped_column(default=1)

@@ -1,37 +1,341 @@
-"""The daily plan: entries change state from the device (sync kind "plan_entry_state")."""
+"""The daily plan as RMs and leads read and change it, the calendar feed, the contact policy,
+working days and leave. Plan entries change state from the device too (sync kind
+"plan_entry_state"), through the same function as PATCH /api/v1/plan/<id>.
+"""
 
-from marshmallow import Schema, fields, validate
-from sqlalchemy import select
+import hashlib
+import secrets
+from datetime import date, timedelta
 
-from backend.auth.portfolio import Viewer, require_visible
-from backend.calendar.models import PLAN_STATES, PlanEntry
-from backend.errors import Forbidden, NotFound
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import func, select, update
+
+from backend.auth import service as auth_service
+from backend.auth.models import User
+from backend.auth.portfolio import Viewer, require_customer_access, require_visible
+from backend.calendar import planner
+from backend.calendar.models import CalendarDay, ContactPolicy, Leave, PlanEntry
+from backend.customers.models import Customer
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
+from backend.models_base import utcnow
+from backend.moments.models import KeyMoment
+from backend.visits.models import Interaction
 from backend.visits.sync import StaleVersion, write_kind
 
+NEXT_STATES = {"planned": {"done", "snoozed", "dismissed"}, "missed": {"done", "dismissed"},
+               "snoozed": set(), "done": set(), "dismissed": set()}
+MAX_SNOOZE_DAYS = 60
+FEED_PAST_DAYS, FEED_NEXT_DAYS = 7, 21
 
-class PlanStateWriteSchema(Schema):
+
+def priority_band(priority: int) -> str:
+    return "high" if priority >= 70 else "medium" if priority >= 40 else "low"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _visible_rms(user: Viewer, rm_id: int | None) -> list[int]:
+    """Whose plan the user may read: an RM their own, a lead their team's RMs."""
+    require_customer_access(user)
+    if user.role == "rm":
+        if rm_id not in (None, user.id):
+            raise Forbidden("An RM reads only their own plan")
+        return [user.id]
+    team = list(db.session.scalars(select(User.id).where(User.team_id == user.team_id,
+                                                          User.role == "rm")))
+    if rm_id is not None:
+        if rm_id not in team:
+            raise Forbidden("This RM is not in your team", )
+        return [rm_id]
+    return team
+
+
+def entries(user: Viewer, *, day: date, rm_id: int | None = None,
+            until: date | None = None) -> list[dict]:
+    """The plan entries of a day (or days up to `until`), highest priority first."""
+    rms = _visible_rms(user, rm_id)
+    planned = select(PlanEntry.customer_id).where(
+        PlanEntry.rm_id.in_(rms), PlanEntry.day >= day, PlanEntry.day <= (until or day))
+    last = _last_contacts(planned)
+    rows = db.session.execute(
+        select(PlanEntry, Customer.name, Customer.name_en, Customer.segment, Customer.phone,
+               User.display_name, last.c.started_at, last.c.channel, last.c.outcome,
+               last.c.notes)
+        .join(Customer, Customer.id == PlanEntry.customer_id)
+        .join(User, User.id == PlanEntry.rm_id)
+        .outerjoin(last, (last.c.customer_id == PlanEntry.customer_id) & (last.c.n == 1))
+        .where(PlanEntry.rm_id.in_(rms), PlanEntry.day >= day, PlanEntry.day <= (until or day),
+               Customer.rm_id == PlanEntry.rm_id)  # a customer moved to another RM drops out
+        .order_by(PlanEntry.day, PlanEntry.priority.desc(), PlanEntry.customer_id)).all()
+    return [_entry_dict(e, name, name_en, segment, phone, rm_name,
+                        None if at is None else {"at": at, "channel": ch, "outcome": outcome,
+                                                 "notes": (notes or "")[:140] or None})
+            for e, name, name_en, segment, phone, rm_name, at, ch, outcome, notes in rows]
+
+
+def _last_contacts(customer_ids):
+    """Each listed customer's latest contact (row n == 1)."""
+    i = Interaction
+    ranked = (select(i.customer_id, i.started_at, i.channel, i.outcome, i.notes,
+                     func.row_number().over(partition_by=i.customer_id,
+                                            order_by=(i.started_at.desc(), i.id.desc()))
+                     .label("n"))
+              .where(i.customer_id.in_(customer_ids)))
+    return ranked.subquery("last_contact")
+
+
+def _entry_dict(e: PlanEntry, name, name_en, segment, phone, rm_name, last) -> dict:
+    return {"id": e.id, "day": e.day, "rm": {"id": e.rm_id, "name": rm_name},
+            "customer": {"id": e.customer_id, "name": name, "name_en": name_en,
+                         "segment": segment, "phone": phone},
+            "reasons": e.reasons or [], "objective": e.objective,
+            "objective_en": e.objective_en, "channel": e.channel,
+            "suggested_hour": e.suggested_hour, "priority": e.priority,
+            "priority_band": priority_band(e.priority), "state": e.state,
+            "version": e.version, "is_marketing": e.is_marketing,
+            "carried_days": e.carried_days, "snoozed_to": e.snoozed_to,
+            "dismiss_reason": e.dismiss_reason, "moment_id": e.moment_id,
+            "risk_case_id": e.risk_case_id, "last_contact": last}
+
+
+def entry(user: Viewer, entry_id: int) -> dict:
+    found = db.session.get(PlanEntry, entry_id)
+    if found is None:
+        raise NotFound("No such plan entry")
+    day_entries = entries(user, day=found.day, rm_id=found.rm_id if user.role == "lead" else None)
+    for item in day_entries:
+        if item["id"] == entry_id:
+            return item
+    raise NotFound("No such plan entry")
+
+
+# --------------------------------------------------------------------------- changing
+
+
+class PlanStateSchema(Schema):
+    state = fields.String(required=True, validate=validate.OneOf(("done", "snoozed", "dismissed")))
+    snoozed_to = fields.Date(load_default=None, allow_none=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+    @validates_schema
+    def _complete(self, data, **_):
+        if data["state"] == "snoozed" and data.get("snoozed_to") is None:
+            raise ValidationError("Say to which day.", "snoozed_to")
+        if data["state"] == "dismissed" and not (data.get("reason") or "").strip():
+            raise ValidationError("Say why the contact is dropped.", "reason")
+
+
+class PlanStateWriteSchema(PlanStateSchema):
     plan_entry_id = fields.Integer(required=True, strict=True)
-    state = fields.String(required=True, validate=validate.OneOf(PLAN_STATES))
 
 
-def as_body(entry: PlanEntry) -> dict:
-    return {"plan_entry_id": entry.id, "state": entry.state, "version": entry.version}
+def as_body(e: PlanEntry) -> dict:
+    return {"plan_entry_id": e.id, "state": e.state, "version": e.version,
+            "snoozed_to": e.snoozed_to.isoformat() if e.snoozed_to else None}
+
+
+def set_state(user: Viewer, entry_id: int, body: dict, base_version: int | None) -> PlanEntry:
+    """Mark an entry done, snoozed to a later day or dismissed, unless it changed since the
+    device saw it (a stale base_version is a conflict the RM resolves)."""
+    e = db.session.scalar(select(PlanEntry).where(PlanEntry.id == entry_id).with_for_update())
+    if e is None:
+        raise NotFound("No such plan entry")
+    require_visible(user, e.customer_id)
+    if user.role == "rm" and e.rm_id != user.id:
+        raise NotFound("No such plan entry")
+    if base_version is not None and base_version != e.version:
+        raise StaleVersion("The plan entry changed since", as_body(e))
+    if body["state"] not in NEXT_STATES[e.state]:
+        raise Conflict(f"This entry is {e.state}; it cannot become {body['state']}")
+    if body["state"] == "snoozed":
+        to = body["snoozed_to"]
+        if not e.day < to <= e.day + timedelta(days=MAX_SNOOZE_DAYS):
+            raise Invalid("Snooze to a later day", {"snoozed_to": [
+                f"Must be after {e.day.isoformat()} and within {MAX_SNOOZE_DAYS} days."]})
+        e.snoozed_to = to
+    if body["state"] == "dismissed":
+        e.dismiss_reason = body["reason"].strip()
+    if body["state"] == "done":
+        e.done_at = utcnow()
+        _complete_moment(e, user)
+    e.state = body["state"]
+    e.version += 1
+    auth_service.audit(f"plan.{body['state']}", user_id=user.id, object_type="plan_entry",
+                       object_id=e.id, detail={k: str(v) for k, v in body.items() if v})
+    db.session.flush()
+    return e
+
+
+def _complete_moment(e: PlanEntry, user: Viewer) -> None:
+    """The contact a moment asked for happened: the moment is done."""
+    ids = [int(s.split(":")[1]) for s in (e.sources or []) if s.startswith("moment:")]
+    if ids:
+        db.session.execute(update(KeyMoment).where(KeyMoment.id.in_(ids),
+                                                   KeyMoment.state.in_(("open", "acknowledged")))
+                           .values(state="done", resolved_at=utcnow(), resolved_by=user.id,
+                                   resolution=f"contacted (plan entry {e.id})"))
 
 
 @write_kind("plan_entry_state", PlanStateWriteSchema())
-def set_state(*, user: Viewer, body: dict, base_version: int | None, client_id: str) -> dict:
-    """Mark a plan entry done, snoozed or missed, unless it changed since the device saw it."""
-    entry = db.session.scalar(
-        select(PlanEntry).where(PlanEntry.id == body["plan_entry_id"]).with_for_update())
-    if entry is None:
-        raise NotFound("No such plan entry")
-    require_visible(user, entry.customer_id)
-    if user.role == "rm" and entry.rm_id != user.id:
-        raise Forbidden("Not your plan entry")
-    if base_version is not None and base_version != entry.version:
-        raise StaleVersion("The plan entry changed since", as_body(entry))
-    entry.state = body["state"]
-    entry.version += 1
+def apply_state(*, user: Viewer, body: dict, base_version: int | None, client_id: str) -> dict:
+    """Change a plan entry's state from a device."""
+    e = set_state(user, body["plan_entry_id"], body, base_version)
+    return {"id": e.id, "version": e.version}
+
+
+def refresh(user: Viewer, today: date, rm_id: int | None = None) -> int:
+    """Replan on demand: an RM their own days, a lead one RM of the team."""
+    if user.role == "lead" and rm_id is None:
+        raise Invalid("Say whose plan to rebuild", {"rm": ["Required for a lead."]})
+    rms = _visible_rms(user, rm_id)
+    written = planner.plan(today, rms)
+    db.session.commit()
+    return written
+
+
+# --------------------------------------------------------------------------- calendar feed
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_feed_token(user: Viewer) -> str:
+    """Create (or rotate: the old URL stops working) the secret of the user's calendar feed."""
+    require_customer_access(user)
+    token = secrets.token_urlsafe(32)
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(calendar_token_hash=_hash(token)))
+    auth_service.audit("plan.feed_created", user_id=user.id, object_type="user",
+                       object_id=user.id)
+    db.session.commit()
+    return token
+
+
+def revoke_feed_token(user: Viewer) -> None:
+    db.session.execute(update(User).where(User.id == user.id).values(calendar_token_hash=None))
+    auth_service.audit("plan.feed_revoked", user_id=user.id, object_type="user",
+                       object_id=user.id)
+    db.session.commit()
+
+
+def feed_owner(token: str | None) -> User:
+    if not token:
+        raise NotFound("No such calendar")
+    user = db.session.scalar(select(User).where(User.calendar_token_hash == _hash(token),
+                                                User.is_active_user))
+    if user is None:
+        raise NotFound("No such calendar")
+    return user
+
+
+def feed_entries(user: User, today: date) -> list[dict]:
+    return entries(Viewer.of(user), day=today - timedelta(days=FEED_PAST_DAYS),
+                   until=today + timedelta(days=FEED_NEXT_DAYS))
+
+
+# --------------------------------------------------------------------------- policy, days, leave
+
+
+def _require_editor(user: Viewer) -> None:
+    if user.role not in ("analyst", "admin"):
+        raise Forbidden("Only analysts and administrators change this")
+
+
+def policies() -> list[ContactPolicy]:
+    return list(db.session.scalars(select(ContactPolicy).order_by(ContactPolicy.id)))
+
+
+def update_policy(user: Viewer, segment: str, body: dict) -> ContactPolicy:
+    _require_editor(user)
+    policy = db.session.scalar(select(ContactPolicy).where(ContactPolicy.segment == segment))
+    if policy is None:
+        raise NotFound("No policy for this segment")
+    before = {k: getattr(policy, k) for k in body}
+    for key, value in body.items():
+        setattr(policy, key, value)
+    policy.updated_by = user.id
+    auth_service.audit("contact_policy.updated", user_id=user.id, object_type="contact_policy",
+                       object_id=policy.id, detail={"segment": segment, "before": before,
+                                                    "after": body})
+    db.session.commit()
+    return policy
+
+
+def calendar_days(year: int | None) -> list[CalendarDay]:
+    query = select(CalendarDay).order_by(CalendarDay.day)
+    if year:
+        query = query.where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
+    return list(db.session.scalars(query))
+
+
+def put_calendar_day(user: Viewer, day: date, body: dict) -> CalendarDay:
+    _require_editor(user)
+    row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
+    row.working, row.name = body["working"], body["name"]
+    db.session.add(row)
+    auth_service.audit("calendar_day.put", user_id=user.id, object_type="calendar_day",
+                       detail={"day": day.isoformat(), **body})
+    db.session.commit()
+    return row
+
+
+def delete_calendar_day(user: Viewer, day: date) -> None:
+    _require_editor(user)
+    row = db.session.get(CalendarDay, day)
+    if row is None:
+        raise NotFound("No such calendar day")
+    db.session.delete(row)
+    auth_service.audit("calendar_day.deleted", user_id=user.id, object_type="calendar_day",
+                       detail={"day": day.isoformat()})
+    db.session.commit()
+
+
+def _leave_user(user: Viewer, user_id: int | None) -> int:
+    """An RM records their own leave; a lead their team's."""
+    if user_id is None or user_id == user.id:
+        return user.id
+    if user.role == "lead":
+        member = db.session.get(User, user_id)
+        if member is not None and member.team_id == user.team_id:
+            return user_id
+    raise Forbidden("You record leave for yourself (a lead: for the team)")
+
+
+def leaves(user: Viewer) -> list[Leave]:
+    if user.role == "lead":
+        ids = select(User.id).where(User.team_id == user.team_id)
+    else:
+        ids = select(User.id).where(User.id == user.id)
+    return list(db.session.scalars(select(Leave).where(Leave.user_id.in_(ids))
+                                   .order_by(Leave.starts_on)))
+
+
+def add_leave(user: Viewer, body: dict) -> Leave:
+    owner = _leave_user(user, body.get("user_id"))
+    if body["ends_on"] < body["starts_on"]:
+        raise Invalid("Leave ends before it starts", {"ends_on": ["Must not be before starts_on."]})
+    leave = Leave(user_id=owner, starts_on=body["starts_on"], ends_on=body["ends_on"],
+                  note=body.get("note"))
+    db.session.add(leave)
     db.session.flush()
-    return {"id": entry.id, "version": entry.version}
+    auth_service.audit("leave.added", user_id=user.id, object_type="leave", object_id=leave.id,
+                       detail={"user_id": owner, "starts_on": body["starts_on"].isoformat(),
+                               "ends_on": body["ends_on"].isoformat()})
+    db.session.commit()
+    return leave
+
+
+def delete_leave(user: Viewer, leave_id: int) -> None:
+    leave = db.session.get(Leave, leave_id)
+    if leave is None:
+        raise NotFound("No such leave")
+    try:
+        _leave_user(user, leave.user_id)
+    except Forbidden:
+        raise NotFound("No such leave") from None
+    db.session.delete(leave)
+    auth_service.audit("leave.deleted", user_id=user.id, object_type="leave", object_id=leave_id)
+    db.session.commit()

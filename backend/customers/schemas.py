@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from backend.customers.models import SEGMENTS, STATUSES
+from backend.moments.schemas import MomentSchema, RiskCaseSchema
 from backend.products.models import TIERS
 from backend.products.schemas import ProductRefSchema
 
@@ -135,15 +136,6 @@ class ScoreSchema(Schema):
     as_of = fields.Date()
 
 
-class MomentSchema(Schema):
-    id = fields.Integer()
-    kind = fields.String()
-    due_on = fields.Date()
-    severity = fields.Integer()
-    state = fields.String()
-    reasons = fields.List(fields.Raw())
-
-
 class OfferSummarySchema(Schema):
     id = fields.Integer()
     product = fields.Nested(ProductRefSchema)
@@ -183,6 +175,7 @@ class CustomerCardSchema(CustomerSummarySchema):
     interactions = fields.List(fields.Nested(InteractionSchema))
     scores = fields.List(fields.Nested(ScoreSchema))
     moments = fields.List(fields.Nested(MomentSchema))
+    risk_cases = fields.List(fields.Nested(RiskCaseSchema))
     offers = fields.List(fields.Nested(OfferSummarySchema))
     satisfaction = fields.Nested(SatisfactionSchema)
     currency = fields.String()

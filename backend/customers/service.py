@@ -14,7 +14,7 @@ from backend.customers.models import Account, Customer, RelatedParty, Transactio
 from backend.errors import NotFound
 from backend.extensions import db
 from backend.models_base import JSONType, month_key
-from backend.moments.models import KeyMoment
+from backend.moments.models import KeyMoment, RiskCase
 from backend.offers.models import Offer
 from backend.products.models import Product
 from backend.scoring.models import Score
@@ -114,6 +114,7 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
         "interactions": [_interaction_dict(i) for i in run(_Q.interactions)],
         "scores": _scores_with_change(run(_Q.scores), params),
         "moments": [dict(r._mapping) for r in run(_Q.moments)],
+        "risk_cases": [dict(r._mapping) for r in run(_Q.risk_cases)],
         "offers": [_offer_dict(o) for o in run(_Q.offers)],
         "satisfaction": surveys.satisfaction_index(customer_id=customer.id),
         "currency": current_app.config["CURRENCY"],
@@ -200,9 +201,17 @@ class _Q:
     moments = (
         select(KeyMoment.id, KeyMoment.kind, KeyMoment.due_on, KeyMoment.severity,
                KeyMoment.state, func.coalesce(KeyMoment.reasons, literal([], JSONType))
-               .label("reasons"))
+               .label("reasons"), KeyMoment.detail)
         .where(KeyMoment.customer_id == cid, KeyMoment.state.in_(("open", "acknowledged")))
-        .order_by(KeyMoment.due_on)
+        .order_by(KeyMoment.due_on, KeyMoment.id)
+    )
+    risk_cases = (
+        select(RiskCase.id, RiskCase.opened_on, RiskCase.signals, RiskCase.probability,
+               RiskCase.exposure, RiskCase.expected_loss, RiskCase.severity,
+               RiskCase.tier_response, RiskCase.state, RiskCase.requested_action,
+               RiskCase.action_detail, RiskCase.decision, RiskCase.decision_note)
+        .where(RiskCase.customer_id == cid, RiskCase.state != "closed")
+        .order_by(RiskCase.opened_on.desc())
     )
     offers = (
         select(Offer.id, Offer.score, Offer.expected_value, Offer.reasons, Offer.price,

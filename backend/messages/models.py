@@ -20,7 +20,9 @@ class OutboundMessage(db.Model):
     to_address: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(String(4000))
-    purpose: Mapped[str] = mapped_column(String(32))  # survey | reminder
+    purpose: Mapped[str] = mapped_column(String(32))  # survey | reminder | campaign
+    # Messages raised by the nightly pipeline carry a key so a rerun queues nothing twice.
+    dedupe_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,119 @@
+"""The plan, the contact policy, working days and leave on the wire."""
+
+from marshmallow import Schema, fields, validate
+
+from backend.calendar.models import PLAN_CHANNELS
+from backend.calendar.service import PlanStateSchema  # noqa: F401  (re-exported for routes)
+from backend.moments.schemas import ReasonSchema
+
+
+class PlanQuerySchema(Schema):
+    date = fields.Date(load_default=None)
+    rm = fields.Integer(load_default=None, strict=False)
+
+
+class PlanPatchSchema(PlanStateSchema):
+    base_version = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class PlanCustomerSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+    segment = fields.String()
+    phone = fields.String(allow_none=True)
+
+
+class LastContactSchema(Schema):
+    at = fields.DateTime()
+    channel = fields.String()
+    outcome = fields.String()
+    notes = fields.String(allow_none=True)
+
+
+class PlanEntrySchema(Schema):
+    id = fields.Integer()
+    day = fields.Date()
+    rm = fields.Dict()
+    customer = fields.Nested(PlanCustomerSchema)
+    reasons = fields.List(fields.Nested(ReasonSchema))
+    objective = fields.String()
+    objective_en = fields.String(allow_none=True)
+    channel = fields.String()
+    suggested_hour = fields.Integer(allow_none=True)
+    priority = fields.Integer()
+    priority_band = fields.String()
+    state = fields.String()
+    version = fields.Integer()
+    is_marketing = fields.Boolean()
+    carried_days = fields.Integer()
+    snoozed_to = fields.Date(allow_none=True)
+    dismiss_reason = fields.String(allow_none=True)
+    moment_id = fields.Integer(allow_none=True)
+    risk_case_id = fields.Integer(allow_none=True)
+    last_contact = fields.Nested(LastContactSchema, allow_none=True)
+
+
+class PlanSchema(Schema):
+    date = fields.Date()
+    working_day = fields.Boolean()
+    entries = fields.List(fields.Nested(PlanEntrySchema))
+
+
+class RefreshQuerySchema(Schema):
+    rm = fields.Integer(load_default=None)
+
+
+class RefreshSchema(Schema):
+    entries = fields.Integer()
+
+
+class FeedSchema(Schema):
+    url = fields.String()
+
+
+class FeedQuerySchema(Schema):
+    token = fields.String(load_default=None)
+
+
+class PolicySchema(Schema):
+    segment = fields.String(dump_only=True)
+    cadence_days = fields.Integer(allow_none=True, strict=True,
+                                  validate=validate.Range(min=7, max=730))
+    max_marketing_30d = fields.Integer(strict=True, validate=validate.Range(min=0, max=30))
+    min_gap_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=180))
+    decline_cooldown_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=730))
+    preferred_channels = fields.List(fields.String(validate=validate.OneOf(PLAN_CHANNELS)),
+                                     validate=validate.Length(min=1, max=len(PLAN_CHANNELS)))
+    updated_at = fields.DateTime(dump_only=True)
+    updated_by = fields.Integer(dump_only=True, allow_none=True)
+
+
+class PolicyListSchema(Schema):
+    items = fields.List(fields.Nested(PolicySchema))
+
+
+class CalendarDaySchema(Schema):
+    day = fields.Date(dump_only=True)
+    working = fields.Boolean(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class CalendarDayListSchema(Schema):
+    items = fields.List(fields.Nested(CalendarDaySchema))
+
+
+class CalendarDayQuerySchema(Schema):
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+
+
+class LeaveSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    user_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class LeaveListSchema(Schema):
+    items = fields.List(fields.Nested(LeaveSchema))

@@ -1,0 +1,71 @@
+"""Working days: Monday to Friday, except the holidays and make-up working days in
+`calendar_days` (mainland China moves weekends around its public holidays), and each
+user's leave. One place answers "is this a working day" for the planner and the detectors.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from backend.calendar.models import CalendarDay, Leave
+from backend.extensions import db
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    exceptions: dict[date, bool] = field(default_factory=dict)  # day -> working?
+
+    @classmethod
+    def load(cls) -> "WorkCalendar":
+        rows = db.session.execute(select(CalendarDay.day, CalendarDay.working)).all()
+        return cls({day: working for day, working in rows})
+
+    def is_working(self, day: date) -> bool:
+        return self.exceptions.get(day, day.weekday() < 5)
+
+    def on_or_before(self, day: date) -> date:
+        """The last working day on or before `day` (a Saturday maturity is handled on Friday)."""
+        while not self.is_working(day):
+            day -= timedelta(days=1)
+        return day
+
+    def on_or_after(self, day: date) -> date:
+        while not self.is_working(day):
+            day += timedelta(days=1)
+        return day
+
+    def working_days(self, start: date, count: int) -> list[date]:
+        """The first `count` working days from `start` (inclusive)."""
+        return list(_take(self._from(start), count))
+
+    def _from(self, day: date) -> Iterator[date]:
+        while True:
+            if self.is_working(day):
+                yield day
+            day += timedelta(days=1)
+
+
+def _take(days: Iterable[date], count: int) -> Iterator[date]:
+    for n, day in enumerate(days):
+        if n >= count:
+            return
+        yield day
+
+
+def leave_days(user_ids: Iterable[int], start: date, end: date) -> dict[int, set[date]]:
+    """Days each user is on leave between start and end (inclusive)."""
+    ids = list(user_ids)
+    out: dict[int, set[date]] = {uid: set() for uid in ids}
+    if not ids:
+        return out
+    rows = db.session.execute(
+        select(Leave.user_id, Leave.starts_on, Leave.ends_on)
+        .where(Leave.user_id.in_(ids), Leave.starts_on <= end, Leave.ends_on >= start)).all()
+    for uid, first, last in rows:
+        day = max(first, start)
+        while day <= min(last, end):
+            out[uid].add(day)
+            day += timedelta(days=1)
+    return out

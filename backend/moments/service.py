@@ -1,0 +1,63 @@
+"""Key moments as the RM sees and resolves them."""
+
+from sqlalchemy import select
+
+from backend.auth import service as auth_service
+from backend.auth.portfolio import Viewer, customer_scope, require_customer_access, require_visible
+from backend.customers.models import Customer
+from backend.errors import Conflict, Invalid, NotFound
+from backend.extensions import db
+from backend.models_base import utcnow
+from backend.moments.models import KeyMoment
+
+NEXT_STATES = {"open": {"acknowledged", "done", "dismissed"},
+               "acknowledged": {"done", "dismissed"}, "done": set(), "dismissed": set()}
+LIVE = ("open", "acknowledged")
+
+
+def moment_dict(m: KeyMoment, customer: Customer | None = None) -> dict:
+    out = {k: getattr(m, k) for k in ("id", "customer_id", "kind", "due_on", "severity",
+                                        "state", "reasons", "detail", "resolution",
+                                        "resolved_at")}
+    out["reasons"] = out["reasons"] or []
+    if customer is not None:
+        out["customer"] = {"id": customer.id, "name": customer.name,
+                           "name_en": customer.name_en, "segment": customer.segment}
+    return out
+
+
+def list_moments(user: Viewer, *, state: str | None, kind: str | None) -> list[dict]:
+    require_customer_access(user)
+    query = (select(KeyMoment, Customer).join(Customer, Customer.id == KeyMoment.customer_id)
+             .where(customer_scope(user))
+             .order_by(KeyMoment.due_on, KeyMoment.severity.desc(), KeyMoment.id))
+    query = query.where(KeyMoment.state == state) if state else query.where(
+        KeyMoment.state.in_(LIVE))
+    if kind:
+        query = query.where(KeyMoment.kind == kind)
+    return [moment_dict(m, c) for m, c in db.session.execute(query.limit(500))]
+
+
+def resolve(user: Viewer, moment_id: int, body: dict) -> KeyMoment:
+    """Acknowledge, complete or dismiss (with a reason) a moment; record why a customer left."""
+    moment = db.session.scalar(select(KeyMoment).where(KeyMoment.id == moment_id)
+                               .with_for_update())
+    if moment is None:
+        raise NotFound("No such moment")
+    require_visible(user, moment.customer_id)
+    if body["state"] not in NEXT_STATES[moment.state]:
+        raise Conflict(f"This moment is {moment.state}; it cannot become {body['state']}")
+    if body.get("left_reason") and moment.kind != "retention":
+        raise Invalid("Only a retention moment records why a customer left",
+                      {"left_reason": ["Not for this kind of moment."]})
+    moment.state = body["state"]
+    if body["state"] in ("done", "dismissed"):
+        moment.resolved_at, moment.resolved_by = utcnow(), user.id
+        moment.resolution = body.get("reason")
+    if body.get("left_reason"):
+        customer = db.session.get(Customer, moment.customer_id)
+        customer.leave_reason = body["left_reason"]
+    auth_service.audit(f"moment.{body['state']}", user_id=user.id, object_type="key_moment",
+                       object_id=moment.id, detail={k: v for k, v in body.items() if v})
+    db.session.commit()
+    return moment
