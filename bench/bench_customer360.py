@@ -65,6 +65,7 @@ def card_sql(dialect: str) -> dict[str, str]:
         "scores": "SELECT * FROM scores WHERE customer_id = :cid",
         "moments": "SELECT * FROM key_moments WHERE customer_id = :cid AND state IN "
                    "('open', 'acknowledged')",
+        "risk_cases": "SELECT * FROM risk_cases WHERE customer_id = :cid AND state != 'closed'",
         "offers": "SELECT o.*, p.code FROM offers o JOIN products p ON p.id = o.product_id "
                   "WHERE o.customer_id = :cid AND o.state IN ('suggested', 'presented')",
         "audit": "INSERT INTO audit_events (at, user_id, action, object_type, object_id) "

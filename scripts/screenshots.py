@@ -15,11 +15,13 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, TABLET  # noqa: E402
 from tests.e2e.server import serve  # noqa: E402
+from tests.e2e.test_plan import Api  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
 
-def shoot(browser, url: str, device: str, viewport: dict, lang: str) -> None:
+def shoot(browser, url: str, device: str, viewport: dict, lang: str,
+          risky_customer: int) -> None:
     context = browser.new_context(viewport=viewport, locale=lang, base_url=url,
                                   device_scale_factor=1)
     page = context.new_page()
@@ -61,17 +63,45 @@ def shoot(browser, url: str, device: str, viewport: dict, lang: str) -> None:
     page.goto("/settings")
     page.locator(".segmented").wait_for()
     page.screenshot(path=OUT / f"settings-{device}-{lang}.png")
+    page.goto(f"/customers/{risky_customer}")
+    page.get_by_test_id("risk-cases").wait_for()
+    page.get_by_test_id("moments").scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+    page.screenshot(path=OUT / f"customer-moments-{device}-{lang}.png")
     context.close()
+    lead = browser.new_context(viewport=viewport, locale=lang, base_url=url,
+                               device_scale_factor=1)
+    page = lead.new_page()
+    page.goto("/")
+    page.locator("input[name=username]").fill("lead1")
+    page.locator("input[name=password]").fill("demo1234")
+    page.locator("button[type=submit]").click()
+    page.get_by_test_id("today-list").wait_for()
+    page.goto("/approvals")
+    page.get_by_role("button", name=re.compile("批准|Approve")).first.wait_for()
+    page.screenshot(path=OUT / f"approvals-{device}-{lang}.png")
+    lead.close()
+
+
+def request_waiver(url: str) -> int:
+    """rm1 asks for a waiver on their first open risk case (for the lead's inbox)."""
+    rm = Api(url, "rm1")
+    case = next(c for c in rm.call("GET", "/risk-cases")["items"] if c["state"] == "open")
+    rm.call("POST", f"/risk-cases/{case['id']}/request",
+            {"action": "waiver", "cooperative": True, "waiver_share": 0.5,
+             "note": "临时资金周转困难，已还部分本金"})
+    return case["customer"]["id"]
 
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder, serve(Path(folder), months=24) as url, \
+    with tempfile.TemporaryDirectory() as folder, serve(Path(folder), customers=600, months=24, nightly=True) as url, \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        risky_customer = request_waiver(url)
         for lang in ("zh-CN", "en"):
             for device, viewport in (("phone", PHONE), ("tablet", TABLET)):
-                shoot(browser, url, device, viewport, lang)
+                shoot(browser, url, device, viewport, lang, risky_customer)
         browser.close()
     print(f"screenshots in {OUT.relative_to(ROOT)}")
 

@@ -47,12 +47,13 @@ class Candidate:
 
     def merge(self, other: "Candidate") -> None:
         """Two reasons to call the same customer: one contact, the reasons add up."""
-        if (other.priority, other.kind) > (self.priority, self.kind):
-            self.kind, self.objective = other.kind, other.objective
+        first, second = (other, self) if other.priority > self.priority else (self, other)
+        self.kind, self.objective = first.kind, first.objective
+        # the weightier source's reasons come first
+        self.reasons = first.reasons + [r for r in second.reasons if r not in first.reasons]
         self.priority = min(99, max(self.priority, other.priority) + 5)
         self.available_from = min(self.available_from, other.available_from)
         self.marketing = self.marketing and other.marketing
-        self.reasons += [r for r in other.reasons if r not in self.reasons]
         self.sources += other.sources
         self.moment_id = self.moment_id or other.moment_id
         self.risk_case_id = self.risk_case_id or other.risk_case_id

@@ -1,6 +1,6 @@
 """The daily plan, its calendar feed, the contact policy, working days and leave."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import Response, current_app
 from flask_login import current_user, login_required
@@ -12,6 +12,8 @@ from backend.calendar.schemas import (
     CalendarDayListSchema,
     CalendarDayQuerySchema,
     CalendarDaySchema,
+    ContactPolicyListSchema,
+    ContactPolicySchema,
     FeedQuerySchema,
     FeedSchema,
     LeaveListSchema,
@@ -20,8 +22,6 @@ from backend.calendar.schemas import (
     PlanPatchSchema,
     PlanQuerySchema,
     PlanSchema,
-    PolicyListSchema,
-    PolicySchema,
     RefreshQuerySchema,
     RefreshSchema,
 )
@@ -40,7 +40,7 @@ def _viewer() -> Viewer:
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise Invalid("Not a date", {"day": ["Use YYYY-MM-DD."]}) from None
 
@@ -52,8 +52,9 @@ def _date(text: str) -> date:
 def get_plan(args):
     """A day's plan (default: today, or the next working day when today is not one); a lead
     may pass rm= for one RM of the team"""
-    cal = WorkCalendar.load()
-    day = args["date"] or cal.on_or_after(bank_today())
+    first = args["date"] or bank_today()
+    cal = WorkCalendar.load(first, first + timedelta(days=31))  # no holiday runs a month
+    day = args["date"] or cal.on_or_after(first)
     return {"date": day, "working_day": cal.is_working(day),
             "entries": service.entries(_viewer(), day=day, rm_id=args["rm"])}
 
@@ -111,7 +112,7 @@ def plan_feed(args):
 
 @blp.get("/contact-policies")
 @login_required
-@blp.response(200, PolicyListSchema)
+@blp.response(200, ContactPolicyListSchema)
 def list_policies():
     """The contact policy (the cross-sell red line) per segment"""
     return {"items": service.policies()}
@@ -119,8 +120,8 @@ def list_policies():
 
 @blp.put("/contact-policies/<segment>")
 @login_required
-@blp.arguments(PolicySchema(partial=True))
-@blp.response(200, PolicySchema)
+@blp.arguments(ContactPolicySchema)
+@blp.response(200, ContactPolicySchema)
 def put_policy(body, segment: str):
     """Change a segment's contact policy (analysts, administrators)"""
     return service.update_policy(_viewer(), segment, body)

@@ -4,7 +4,6 @@ from marshmallow import Schema, fields, validate
 
 from backend.calendar.models import PLAN_CHANNELS
 from backend.calendar.service import PlanStateSchema  # noqa: F401  (re-exported for routes)
-from backend.moments.schemas import ReasonSchema
 
 
 class PlanQuerySchema(Schema):
@@ -36,7 +35,9 @@ class PlanEntrySchema(Schema):
     day = fields.Date()
     rm = fields.Dict()
     customer = fields.Nested(PlanCustomerSchema)
-    reasons = fields.List(fields.Nested(ReasonSchema))
+    # Stored ready to show; passed through as they are (Today reads this on every start).
+    reasons = fields.Raw(metadata={"description": "chips [{code, zh, en, value}]",
+                                   "type": "array", "items": {"type": "object"}})
     objective = fields.String()
     objective_en = fields.String(allow_none=True)
     channel = fields.String()
@@ -76,7 +77,7 @@ class FeedQuerySchema(Schema):
     token = fields.String(load_default=None)
 
 
-class PolicySchema(Schema):
+class ContactPolicySchema(Schema):
     segment = fields.String(dump_only=True)
     cadence_days = fields.Integer(allow_none=True, strict=True,
                                   validate=validate.Range(min=7, max=730))
@@ -89,8 +90,8 @@ class PolicySchema(Schema):
     updated_by = fields.Integer(dump_only=True, allow_none=True)
 
 
-class PolicyListSchema(Schema):
-    items = fields.List(fields.Nested(PolicySchema))
+class ContactPolicyListSchema(Schema):
+    items = fields.List(fields.Nested(ContactPolicySchema))
 
 
 class CalendarDaySchema(Schema):

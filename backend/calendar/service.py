@@ -8,7 +8,7 @@ import secrets
 from datetime import date, timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, select, update
 
 from backend.auth import service as auth_service
 from backend.auth.models import User
@@ -56,48 +56,49 @@ def entries(user: Viewer, *, day: date, rm_id: int | None = None,
             until: date | None = None) -> list[dict]:
     """The plan entries of a day (or days up to `until`), highest priority first."""
     rms = _visible_rms(user, rm_id)
-    planned = select(PlanEntry.customer_id).where(
-        PlanEntry.rm_id.in_(rms), PlanEntry.day >= day, PlanEntry.day <= (until or day))
-    last = _last_contacts(planned)
-    rows = db.session.execute(
-        select(PlanEntry, Customer.name, Customer.name_en, Customer.segment, Customer.phone,
-               User.display_name, last.c.started_at, last.c.channel, last.c.outcome,
-               last.c.notes)
-        .join(Customer, Customer.id == PlanEntry.customer_id)
-        .join(User, User.id == PlanEntry.rm_id)
-        .outerjoin(last, (last.c.customer_id == PlanEntry.customer_id) & (last.c.n == 1))
-        .where(PlanEntry.rm_id.in_(rms), PlanEntry.day >= day, PlanEntry.day <= (until or day),
-               Customer.rm_id == PlanEntry.rm_id)  # a customer moved to another RM drops out
-        .order_by(PlanEntry.day, PlanEntry.priority.desc(), PlanEntry.customer_id)).all()
-    return [_entry_dict(e, name, name_en, segment, phone, rm_name,
-                        None if at is None else {"at": at, "channel": ch, "outcome": outcome,
-                                                 "notes": (notes or "")[:140] or None})
-            for e, name, name_en, segment, phone, rm_name, at, ch, outcome, notes in rows]
+    rows = db.session.connection().execute(
+        _ENTRIES, {"rms": rms, "first": day, "last": until or day}).all()
+    return [_entry_dict(r) for r in rows]
 
 
-def _last_contacts(customer_ids):
-    """Each listed customer's latest contact (row n == 1)."""
+def _latest_contact_id():
     i = Interaction
-    ranked = (select(i.customer_id, i.started_at, i.channel, i.outcome, i.notes,
-                     func.row_number().over(partition_by=i.customer_id,
-                                            order_by=(i.started_at.desc(), i.id.desc()))
-                     .label("n"))
-              .where(i.customer_id.in_(customer_ids)))
-    return ranked.subquery("last_contact")
+    return (select(i.id).where(i.customer_id == PlanEntry.customer_id)
+            .order_by(i.started_at.desc(), i.id.desc()).limit(1)
+            .correlate(PlanEntry).scalar_subquery())
 
 
-def _entry_dict(e: PlanEntry, name, name_en, segment, phone, rm_name, last) -> dict:
-    return {"id": e.id, "day": e.day, "rm": {"id": e.rm_id, "name": rm_name},
-            "customer": {"id": e.customer_id, "name": name, "name_en": name_en,
-                         "segment": segment, "phone": phone},
-            "reasons": e.reasons or [], "objective": e.objective,
-            "objective_en": e.objective_en, "channel": e.channel,
-            "suggested_hour": e.suggested_hour, "priority": e.priority,
-            "priority_band": priority_band(e.priority), "state": e.state,
-            "version": e.version, "is_marketing": e.is_marketing,
-            "carried_days": e.carried_days, "snoozed_to": e.snoozed_to,
-            "dismiss_reason": e.dismiss_reason, "moment_id": e.moment_id,
-            "risk_case_id": e.risk_case_id, "last_contact": last}
+# Built once: Today reads this on every start. Core columns, no ORM objects to load.
+_ENTRIES = (
+    select(*PlanEntry.__table__.c, Customer.name, Customer.name_en, Customer.segment,
+           Customer.phone, User.display_name.label("rm_name"),
+           Interaction.started_at.label("last_at"), Interaction.channel.label("last_channel"),
+           Interaction.outcome.label("last_outcome"), Interaction.notes.label("last_notes"))
+    .join(Customer, Customer.id == PlanEntry.customer_id)
+    .join(User, User.id == PlanEntry.rm_id)
+    .outerjoin(Interaction, Interaction.id == _latest_contact_id())
+    .where(PlanEntry.rm_id.in_(bindparam("rms", expanding=True)),
+           PlanEntry.day >= bindparam("first"), PlanEntry.day <= bindparam("last"),
+           Customer.rm_id == PlanEntry.rm_id)  # a customer moved to another RM drops out
+    .order_by(PlanEntry.day, PlanEntry.priority.desc(), PlanEntry.customer_id)
+)
+
+
+def _entry_dict(r) -> dict:
+    last = None if r.last_at is None else {
+        "at": r.last_at, "channel": r.last_channel, "outcome": r.last_outcome,
+        "notes": (r.last_notes or "")[:140] or None}
+    return {"id": r.id, "day": r.day, "rm": {"id": r.rm_id, "name": r.rm_name},
+            "customer": {"id": r.customer_id, "name": r.name, "name_en": r.name_en,
+                         "segment": r.segment, "phone": r.phone},
+            "reasons": r.reasons or [], "objective": r.objective,
+            "objective_en": r.objective_en, "channel": r.channel,
+            "suggested_hour": r.suggested_hour, "priority": r.priority,
+            "priority_band": priority_band(r.priority), "state": r.state,
+            "version": r.version, "is_marketing": r.is_marketing,
+            "carried_days": r.carried_days, "snoozed_to": r.snoozed_to,
+            "dismiss_reason": r.dismiss_reason, "moment_id": r.moment_id,
+            "risk_case_id": r.risk_case_id, "last_contact": last}
 
 
 def entry(user: Viewer, entry_id: int) -> dict:
@@ -176,6 +177,17 @@ def _complete_moment(e: PlanEntry, user: Viewer) -> None:
                                                    KeyMoment.state.in_(("open", "acknowledged")))
                            .values(state="done", resolved_at=utcnow(), resolved_by=user.id,
                                    resolution=f"contacted (plan entry {e.id})"))
+
+
+def met_by_visit(user: Viewer, entry_id: int, customer_id: int) -> int:
+    """A visit logged from a plan entry completes it (unless the RM already closed it)."""
+    e = db.session.scalar(select(PlanEntry).where(PlanEntry.id == entry_id).with_for_update())
+    if e is None or e.rm_id != user.id or e.customer_id != customer_id:
+        raise Invalid("Not a plan entry of yours for this customer",
+                      {"plan_entry_id": ["Unknown plan entry for this customer."]})
+    if e.state in ("planned", "missed"):
+        set_state(user, e.id, {"state": "done"}, None)
+    return e.id
 
 
 @write_kind("plan_entry_state", PlanStateWriteSchema())

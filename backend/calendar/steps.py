@@ -44,6 +44,7 @@ def queue_campaigns(as_of: date) -> int:
     written = 0
     for start in range(0, len(values), 2000):
         statement = insert(OutboundMessage).values(values[start:start + 2000])
-        written += db.session.execute(
-            statement.on_conflict_do_nothing(index_elements=["dedupe_key"])).rowcount or 0
+        written += len(db.session.execute(
+            statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboundMessage.id)).all())
     return written

@@ -18,9 +18,14 @@ class WorkCalendar:
     exceptions: dict[date, bool] = field(default_factory=dict)  # day -> working?
 
     @classmethod
-    def load(cls) -> "WorkCalendar":
-        rows = db.session.execute(select(CalendarDay.day, CalendarDay.working)).all()
-        return cls({day: working for day, working in rows})
+    def load(cls, since: date | None = None, until: date | None = None) -> "WorkCalendar":
+        """The exceptions (all, or those between since and until: enough for a short look)."""
+        query = select(CalendarDay.day, CalendarDay.working)
+        if since is not None:
+            query = query.where(CalendarDay.day >= since)
+        if until is not None:
+            query = query.where(CalendarDay.day <= until)
+        return cls({day: working for day, working in db.session.execute(query)})
 
     def is_working(self, day: date) -> bool:
         return self.exceptions.get(day, day.weekday() < 5)

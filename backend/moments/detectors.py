@@ -308,7 +308,8 @@ def upsert_moments(rows: list[dict]) -> int:
             set_={"severity": statement.excluded.severity, "detail": statement.excluded.detail,
                   "reasons": statement.excluded.reasons},
             where=and_(KeyMoment.state.in_(LIVE), KeyMoment.severity < statement.excluded.severity))
-        written += db.session.execute(statement).rowcount or 0
+        # RETURNING counts the rows really written (rowcount is -1 here on PostgreSQL)
+        written += len(db.session.execute(statement.returning(KeyMoment.id)).all())
     return written
 
 

@@ -187,6 +187,8 @@ def request_action(user: Viewer, case_id: int, body: dict) -> RiskCase:
                       {"cooperative": ["Confirm the customer is cooperating."]})
     detail = {k: body.get(k) for k in ("waiver_share", "extension_days", "revaluation", "note")
               if body.get(k) is not None}
+    if "revaluation" in detail:  # a Decimal: JSON columns store numbers, not Decimals
+        detail["revaluation"] = float(detail["revaluation"])
     case.requested_action, case.action_detail = body["action"], detail
     case.requested_by, case.requested_at, case.state = user.id, utcnow(), "pending_approval"
     case.decision = case.decided_by = case.decided_at = case.decision_note = None

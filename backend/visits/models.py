@@ -25,8 +25,9 @@ class Interaction(db.Model):
     body_hash: Mapped[str | None] = mapped_column(String(64))
     rm_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    # indexed: replanning deletes untouched entries, and the foreign key is checked for each
     plan_entry_id: Mapped[int | None] = mapped_column(ForeignKey("plan_entries.id",
-                                                             ondelete="SET NULL"))
+                                                             ondelete="SET NULL"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime]
     duration_minutes: Mapped[int | None]

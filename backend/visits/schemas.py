@@ -48,6 +48,8 @@ class InteractionWriteSchema(Schema):
                                   validate=validate.Range(min=0, max=10**12))
     replaces = fields.UUID(load_default=None, allow_none=True,
                            metadata={"description": "client_id of the visit this edits"})
+    plan_entry_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                   metadata={"description": "the plan entry this contact meets"})
 
 
 class SyncRequestSchema(Schema):

@@ -5,6 +5,7 @@ from datetime import UTC
 from sqlalchemy import select
 
 from backend.auth.portfolio import Viewer, require_visible
+from backend.calendar import service as calendar_service
 from backend.errors import Forbidden, Invalid
 from backend.extensions import db
 from backend.products.models import Product
@@ -59,6 +60,9 @@ def log_interaction(*, user: Viewer, body: dict, base_version: int | None, clien
         return _edit(user, body, base_version, customer_id)
     interaction = Interaction(client_id=client_id, rm_id=user.id, customer_id=customer_id,
                               version=1, **_fields(body))
+    if body["plan_entry_id"] is not None:
+        interaction.plan_entry_id = calendar_service.met_by_visit(
+            user, body["plan_entry_id"], customer_id)
     db.session.add(interaction)
     db.session.flush()
     _after_created(interaction)

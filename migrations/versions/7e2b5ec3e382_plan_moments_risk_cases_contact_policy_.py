@@ -49,6 +49,7 @@ def upgrade():
         batch_op.drop_constraint('fk_interactions_plan_entry_id_plan_entries', type_='foreignkey')
         batch_op.create_foreign_key('fk_interactions_plan_entry_id_plan_entries', 'plan_entries',
                                     ['plan_entry_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_index('ix_interactions_plan_entry_id', ['plan_entry_id'], unique=False)
 
     with op.batch_alter_table('key_moments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('resolved_by', sa.Integer(), nullable=True))
@@ -192,6 +193,7 @@ def downgrade():
         batch_op.drop_column('resolved_by')
 
     with op.batch_alter_table('interactions', schema=None) as batch_op:
+        batch_op.drop_index('ix_interactions_plan_entry_id')
         batch_op.drop_constraint('fk_interactions_plan_entry_id_plan_entries', type_='foreignkey')
         batch_op.create_foreign_key('fk_interactions_plan_entry_id_plan_entries', 'plan_entries',
                                     ['plan_entry_id'], ['id'])

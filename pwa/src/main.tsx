@@ -6,6 +6,7 @@ import { Skeleton } from './components/States';
 import { ready, restore, user } from './data/session';
 import { registerServiceWorker } from './data/sw-register';
 import { locale } from './i18n';
+import { Approvals } from './screens/Approvals';
 import { Customer } from './screens/Customer';
 import { Customers } from './screens/Customers';
 import { Login } from './screens/Login';
@@ -31,6 +32,7 @@ function App() {
           <Route path="/customers/:id/visit" component={Visit} />
           <Route path="/outbox" component={Outbox} />
           <Route path="/outbox/:clientId" component={Conflict} />
+          <Route path="/approvals" component={Approvals} />
           <Route path="/settings" component={Settings} />
           <Route default component={Today} />
         </Router>

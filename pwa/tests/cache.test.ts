@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { Card, CustomerPage } from '../src/data/api';
+import type { Card, CustomerPage, Plan } from '../src/data/api';
 import { queryString } from '../src/data/api';
 import * as cache from '../src/data/cache';
 
@@ -33,6 +33,24 @@ describe('offline cache', () => {
     await cache.wipe();
     expect(await cache.loadList('x')).toBeUndefined();
     expect(await cache.loadCard(7)).toBeUndefined();
+  });
+});
+
+describe('saved plans', () => {
+  it('keeps a plan under each of its keys and wipes it on logout', async () => {
+    const plan = { date: '2026-11-30', entries: [] } as Plan;
+    await cache.savePlan(['me:today', 'me:2026-11-30'], plan);
+    expect((await cache.loadPlan('me:today'))?.data.date).toBe('2026-11-30');
+    expect((await cache.loadPlan('me:2026-11-30'))?.data).toEqual(plan);
+    await cache.wipe();
+    expect(await cache.loadPlan('me:today')).toBeUndefined();
+  });
+
+  it('drops a plan fetched before a logout', async () => {
+    const generation = cache.currentGeneration();
+    await cache.wipe();
+    await cache.savePlan(['me:today'], { date: '2026-11-30', entries: [] } as Plan, generation);
+    expect(await cache.loadPlan('me:today')).toBeUndefined();
   });
 });
 

@@ -40,10 +40,17 @@ class LiveServer:
         subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=self.env,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def load(self, customers: int = 150, months: int = 6) -> None:
+    def load(self, customers: int = 150, months: int = 6, nightly: bool = False) -> None:
+        """A demo bank, with its moments and plans; `nightly`: trained models and the whole
+        nightly run too (scores, risk cases), as `make run` has them."""
         self._flask("db", "upgrade")
         self._flask("demo", "load", "--customers", str(customers), "--months", str(months),
                     "--seed", "5")
+        if nightly:
+            self._flask("models", "train")
+            self._flask("pipeline", "run")
+        else:  # the steps that need no trained model: moments and the plan for Today
+            self._flask("pipeline", "run", "--step", "moments", "--step", "plan")
 
     def start(self) -> None:
         log = open(self.folder / "server.log", "a")  # noqa: SIM115 - the process owns it
@@ -70,10 +77,11 @@ class LiveServer:
 
 
 @contextmanager
-def serve(folder: Path, customers: int = 150, months: int = 6, dist: Path | None = None):
+def serve(folder: Path, customers: int = 150, months: int = 6, dist: Path | None = None,
+          nightly: bool = False):
     """Yield the base URL of a server with a demo bank loaded in `folder`."""
     server = LiveServer(folder, dist)
-    server.load(customers, months)
+    server.load(customers, months, nightly)
     server.start()
     try:
         yield server.url

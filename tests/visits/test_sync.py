@@ -208,11 +208,11 @@ def test_plan_entry_state(api, world):
                  base_version=1)
     assert sync(rm, done)[0] == {"client_id": done["client_id"], "status": "created",
                                  "id": entry.id, "version": 2}
-    stale = write({"plan_entry_id": entry.id, "state": "snoozed"}, kind="plan_entry_state",
-                  base_version=1)
+    stale = write({"plan_entry_id": entry.id, "state": "snoozed", "snoozed_to": "2026-11-30"},
+                  kind="plan_entry_state", base_version=1)
     result = sync(rm, stale)[0]
     assert result["status"] == "conflict" and result["server"]["state"] == "done"
-    other = write({"plan_entry_id": entry.id, "state": "missed"}, kind="plan_entry_state")
+    other = write({"plan_entry_id": entry.id, "state": "done"}, kind="plan_entry_state")
     assert sync(api("rm_b"), other)[0]["status"] == "forbidden"
 
 

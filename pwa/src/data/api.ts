@@ -62,6 +62,9 @@ export type Card = CustomerSummary & {
   scores: { model: string; version: string; value: number; band: string; change: number | null; as_of: string;
     product?: { code: string; name: string; name_en: string } | null;
     reasons: { code: string; zh: string; en: string; value?: number }[] }[];
+  // the morning (docs/calendar.md): absent from servers without the planner
+  moments?: Moment[];
+  risk_cases?: RiskCase[];
 };
 
 export class ApiError extends Error {
@@ -155,4 +158,133 @@ export type Product = { code: string; name: string; name_en: string; family: str
 
 export function listProducts(): Promise<{ items: Product[] }> {
   return request<{ items: Product[] }>('GET', '/products');
+}
+
+// --- the morning: plan, key moments, risk cases, approvals (docs/calendar.md)
+
+export type Reason = { code: string; zh: string; en: string; value?: number | string | null };
+
+export type PlanState = 'planned' | 'done' | 'snoozed' | 'dismissed' | 'missed';
+
+export type PlanEntry = {
+  id: number;
+  day: string;
+  rm?: { id: number; name: string }; // a lead reads the whole team's plan
+  dismiss_reason?: string | null;
+  customer: { id: number; name: string; name_en: string | null; segment: string; phone?: string | null };
+  reasons: Reason[];
+  objective: string | null;
+  objective_en: string | null;
+  channel: string;
+  suggested_hour: number | null;
+  priority: number;
+  priority_band: 'high' | 'medium' | 'low';
+  state: PlanState;
+  version: number;
+  is_marketing: boolean;
+  carried_days: number;
+  snoozed_to: string | null;
+  moment_id: number | null;
+  risk_case_id: number | null;
+  last_contact: { at: string; channel: string; outcome: string; notes: string | null } | null;
+};
+
+export type Plan = {
+  date: string;
+  entries: PlanEntry[];
+  rm?: { id: number; name: string } | null;
+  capacity?: Record<string, number> | null;
+  working_day?: boolean;
+};
+
+export type Moment = {
+  id: number;
+  kind: string;
+  due_on: string;
+  severity: number;
+  state: 'open' | 'acknowledged' | 'done' | 'dismissed';
+  reasons: Reason[] | null;
+  detail?: Record<string, unknown> | null;
+};
+
+export type RiskCase = {
+  id: number;
+  customer_id?: number;
+  opened_on: string;
+  signals: Reason[];
+  probability: number;
+  exposure: number;
+  expected_loss: number;
+  severity: number;
+  tier_response: 'automated' | 'escalated' | string;
+  state: 'open' | 'pending_approval' | 'closed';
+  requested_action: 'waiver' | 'extension' | null;
+  action_detail: Record<string, unknown> | null;
+  decision: 'approved' | 'refused' | null;
+  decision_note: string | null;
+};
+
+export type RiskRequest = {
+  action: 'waiver' | 'extension';
+  cooperative: true;
+  waiver_share?: number;
+  extension_days?: number;
+  revaluation?: number; // the re-valued collateral, for an extension
+  note?: string;
+};
+
+export type Approval = {
+  kind: 'risk_case';
+  id: number;
+  customer: { id: number; name: string; name_en: string | null; segment: string };
+  action: 'waiver' | 'extension';
+  detail: Record<string, unknown> | null;
+  note: string | null;
+  requested_by: { id: number; name: string };
+  requested_at: string;
+  probability: number;
+  exposure: number;
+  severity: number;
+  signals: Reason[];
+};
+
+export function getPlan(date?: string, rm?: number): Promise<Plan> {
+  const params = new URLSearchParams();
+  if (date) params.set('date', date);
+  if (rm) params.set('rm', String(rm));
+  const text = params.toString();
+  return request<Plan>('GET', `/plan${text ? `?${text}` : ''}`);
+}
+
+export function refreshPlan(): Promise<unknown> {
+  return request<unknown>('POST', '/plan/refresh');
+}
+
+export function createFeed(): Promise<{ url: string }> {
+  return request<{ url: string }>('POST', '/plan/feed');
+}
+
+export function revokeFeed(): Promise<void> {
+  return request<void>('DELETE', '/plan/feed');
+}
+
+export function updateMoment(id: number, body: { state: Moment['state']; reason?: string }): Promise<Moment> {
+  return request<Moment>('PATCH', `/moments/${id}`, body);
+}
+
+export function requestRiskAction(id: number, body: RiskRequest): Promise<RiskCase> {
+  return request<RiskCase>('POST', `/risk-cases/${id}/request`, body);
+}
+
+export function decideRiskCase(id: number, body: { decision: 'approved' | 'refused'; note?: string }): Promise<RiskCase> {
+  return request<RiskCase>('POST', `/risk-cases/${id}/decision`, body);
+}
+
+export async function listRiskCases(): Promise<RiskCase[]> {
+  return (await request<{ items: RiskCase[] }>('GET', '/risk-cases')).items;
+}
+
+export async function listApprovals(): Promise<Approval[]> {
+  const data = await request<{ items: Approval[] } | Approval[]>('GET', '/approvals');
+  return Array.isArray(data) ? data : (data.items ?? []);
 }

@@ -1,6 +1,6 @@
-// The offline cache: the portfolio list, 360 cards, and when each was fetched.
+// The offline cache: the portfolio list, 360 cards, the day's plan, and when each was fetched.
 // Signing out wipes every store (the caller warns first about unsent writes).
-import type { Card, CustomerPage } from './api';
+import type { Card, CustomerPage, Plan } from './api';
 import { db } from './db';
 
 const RECENT_CARDS = 40;
@@ -47,12 +47,26 @@ export async function loadCard(id: number): Promise<Cached<Card> | undefined> {
   return row && { data: row.card, fetchedAt: row.fetchedAt };
 }
 
+export async function savePlan(keys: string[], plan: Plan, since = generation): Promise<void> {
+  const database = await db();
+  if (since !== generation) return;
+  const tx = database.transaction('plans', 'readwrite');
+  const fetchedAt = Date.now();
+  await Promise.all([...keys.map((key) => tx.store.put({ key, plan, fetchedAt })), tx.done]);
+}
+
+export async function loadPlan(key: string): Promise<Cached<Plan> | undefined> {
+  const row = await (await db()).get('plans', key);
+  return row && { data: row.plan, fetchedAt: row.fetchedAt };
+}
+
 export async function wipe(): Promise<void> {
   generation += 1;
   const database = await db();
-  const tx = database.transaction(['lists', 'cards', 'outbox', 'meta'], 'readwrite');
+  const tx = database.transaction(['lists', 'cards', 'plans', 'outbox', 'meta'], 'readwrite');
   await Promise.all([
     tx.objectStore('lists').clear(),
+    tx.objectStore('plans').clear(),
     tx.objectStore('cards').clear(),
     tx.objectStore('outbox').clear(),
     tx.objectStore('meta').clear(),

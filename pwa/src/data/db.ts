@@ -1,9 +1,9 @@
 // The one place where the device's IndexedDB schema is defined and migrated.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Card, CustomerPage } from './api';
+import type { Card, CustomerPage, Plan } from './api';
 
 export const DB_NAME = 'rm-companion';
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 
 export type OutboxState = 'pending' | 'sending' | 'conflict' | 'invalid' | 'forbidden';
 
@@ -27,6 +27,8 @@ export interface Schema extends DBSchema {
   cards: { key: number; value: { id: number; card: Card; fetchedAt: number; openedAt: number }; indexes: { openedAt: number } };
   outbox: { key: string; value: OutboxItem; indexes: { createdAt: number } };
   meta: { key: string; value: { key: string; value: unknown } };
+  // a day's plan, keyed "<rm or me>:<date or today>"
+  plans: { key: string; value: { key: string; plan: Plan; fetchedAt: number } };
 }
 
 let dbPromise: Promise<IDBPDatabase<Schema>> | null = null;
@@ -41,6 +43,9 @@ export function db(): Promise<IDBPDatabase<Schema>> {
       if (oldVersion < 2) {
         database.createObjectStore('outbox', { keyPath: 'client_id' }).createIndex('createdAt', 'createdAt');
         database.createObjectStore('meta', { keyPath: 'key' });
+      }
+      if (oldVersion < 3) {
+        database.createObjectStore('plans', { keyPath: 'key' });
       }
     },
     blocking() {

@@ -7,9 +7,8 @@ import { getMeta, setMeta } from './db';
 export type Loaded<T> = { data: T; asOf: number; offline: boolean };
 
 const TODAY_QUERY: api.CustomerQuery = { sort: 'last_contact', include_closed: false, per_page: 50 };
-const PREFETCH_CARDS = 10;
 
-async function networkFirst<T>(
+export async function networkFirst<T>(
   fetcher: () => Promise<T>,
   save: (data: T, generation: number) => Promise<void>,
   load: () => Promise<cache.Cached<T> | undefined>,
@@ -32,14 +31,13 @@ export function customers(query: api.CustomerQuery): Promise<Loaded<api.Customer
   return networkFirst(() => api.listCustomers(query), (page, g) => cache.saveList(key, page, g), () => cache.loadList(key));
 }
 
-export async function today(): Promise<Loaded<api.CustomerPage>> {
-  const result = await customers(TODAY_QUERY);
-  if (!result.offline) void prefetchCards(result.data.items.slice(0, PREFETCH_CARDS).map((c) => c.id));
-  return result;
+/** The customers longest without contact: what Today offers on a day with no plan. */
+export function longestWithoutContact(): Promise<Loaded<api.CustomerPage>> {
+  return customers(TODAY_QUERY);
 }
 
-/** Save the cards of today's first customers so they open offline. */
-async function prefetchCards(ids: number[]): Promise<void> {
+/** Save the cards of today's customers so they open offline. */
+export async function prefetchCards(ids: number[]): Promise<void> {
   const generation = cache.currentGeneration();
   for (const id of ids) {
     if (generation !== cache.currentGeneration()) return; // signed out meanwhile

@@ -75,3 +75,15 @@ export function dateTime(value: string | number | null | undefined): string {
   const d = typeof value === 'number' || zoned ? new Date(value) : new Date(`${value}Z`);
   return new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
+
+/** The date part of a server timestamp (naive UTC), in the device's time zone. */
+export function dayOf(value: string | null | undefined): string {
+  if (!value) return '—';
+  const zoned = /([zZ]|[+-]\d\d:\d\d)$/.test(value);
+  return new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium' }).format(new Date(zoned ? value : `${value}Z`));
+}
+
+/** A plan day with its weekday: "11月30日周一", "Mon 30 Nov". */
+export function weekday(value: string): string {
+  return new Intl.DateTimeFormat(locale.value, { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${value}T00:00:00Z`));
+}

@@ -2,6 +2,8 @@ import { useRoute } from 'preact-iso';
 import { BalanceChart } from '../components/BalanceChart';
 import { Chips } from '../components/Chips';
 import { displayName } from '../components/CustomerRow';
+import { Moments } from '../components/Moments';
+import { RiskCases } from '../components/RiskCases';
 import { AsOf, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import type { Card } from '../data/api';
@@ -46,6 +48,8 @@ function CustomerCard({ id }: { id: number }) {
         </div>
       </header>
       <Facts card={card} />
+      {card.moments && <Moments moments={card.moments} onChanged={reload} />}
+      <RiskCases customerId={card.id} cases={card.risk_cases} onChanged={reload} />
       <section aria-labelledby="chart-title" class="panel">
         <h2 id="chart-title">{t('card.balanceChart')}</h2>
         <BalanceChart months={card.series.months} deposits={card.series.deposit_balance} credit={card.series.credit_balance} />

@@ -1,5 +1,8 @@
 import { useLocation } from 'preact-iso';
+import { useState } from 'preact/hooks';
+import { describeError } from '../components/Moments';
 import { outboxState } from '../data/outbox-state';
+import * as plans from '../data/plan';
 import { signOut, user } from '../data/session';
 import { LOCALES, locale, setLocale, t, type Locale } from '../i18n';
 
@@ -19,6 +22,7 @@ export function Settings() {
           ))}
         </div>
       </div>
+      <CalendarFeed />
       <div class="panel">
         <p>{t('settings.signedInAs', { name: user.value?.display_name ?? '' })}</p>
         <p class="muted">{t('settings.logoutWipes')}</p>
@@ -30,5 +34,51 @@ export function Settings() {
         }}>{t('settings.logout')}</button>
       </div>
     </section>
+  );
+}
+
+/** The plan in the RM's own calendar app: a secret link, shown once, rotated or revoked here. */
+function CalendarFeed() {
+  const [url, setUrl] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function run(action: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
+    setStatus(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const create = () => run(async () => setUrl((await plans.createFeed()).url));
+  const revoke = () => run(async () => { await plans.revokeFeed(); setUrl(null); setStatus(t('feed.revoked')); });
+  const copy = () => run(async () => { await navigator.clipboard.writeText(url ?? ''); setStatus(t('feed.copied')); });
+
+  return (
+    <div class="panel" data-testid="calendar-feed">
+      <h2 id="feed-title">{t('feed.title')}</h2>
+      <p class="muted">{t('feed.help')}</p>
+      {url && (
+        <div class="feed-url">
+          <label class="stacked">{t('feed.url')}
+            <input readOnly value={url} data-testid="feed-url" onFocus={(e) => e.currentTarget.select()} />
+          </label>
+          <button type="button" class="btn" disabled={busy} onClick={() => void copy()}>{t('feed.copy')}</button>
+        </div>
+      )}
+      <div class="actions">
+        <button type="button" class="btn primary" disabled={busy} onClick={() => void create()}>{url ? t('feed.rotate') : t('feed.create')}</button>
+        <button type="button" class="btn danger" disabled={busy} onClick={() => void revoke()}>{t('feed.revoke')}</button>
+      </div>
+      {status && <p class="ok" role="status">{status}</p>}
+      {error && <p class="form-error" role="alert">{error}</p>}
+    </div>
   );
 }

@@ -1,26 +1,127 @@
-import { AsOf, Empty, ErrorState, Skeleton } from '../components/States';
+import { useLocation } from 'preact-iso';
 import { CustomerRow } from '../components/CustomerRow';
+import { HandledEntry, PlanEntryCard } from '../components/PlanEntryCard';
+import { nextWorkingDay, overlay, previousWorkingDay, rmsOf, splitPlan, type Band } from '../components/planLogic';
+import { AsOf, Empty, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
+import type { Plan } from '../data/api';
+import { outboxState, syncedAt } from '../data/outbox-state';
+import * as plans from '../data/plan';
 import * as portfolio from '../data/portfolio';
-import { locale, t } from '../i18n';
+import { user } from '../data/session';
+import { locale, t, weekday, type MessageKey } from '../i18n';
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function href(date: string | null | undefined, rm: number | undefined): string {
+  const params = new URLSearchParams();
+  if (date) params.set('date', date);
+  if (rm) params.set('rm', String(rm));
+  const text = params.toString();
+  return text ? `/?${text}` : '/';
+}
+
+/**
+ * The day's plan. An RM sees and works their own; a lead reads the team's (the API answers
+ * a lead with every RM's entries), narrowed to one RM with the picker, and does not change it.
+ */
 export function Today() {
-  const [state, reload] = useLoad(() => portfolio.today(), []);
+  const { query, route } = useLocation();
+  const date = typeof query.date === 'string' && ISO_DAY.test(query.date) ? query.date : undefined;
+  const isLead = user.value?.role === 'lead';
+  const rm = isLead && query.rm ? Number(query.rm) || undefined : undefined;
+  const [state, reload] = useLoad(() => plans.plan(date), [date, syncedAt.value]);
   return (
     <section aria-labelledby="today-title">
       <header class="screen-head">
         <h1 id="today-title">{t('today.title')}</h1>
         <p class="muted">{t('today.subtitle')}</p>
+        {isLead && <p><a href="/approvals" class="text-link">{t('plan.approvalsLink')}</a></p>}
+        {state.status === 'ready' && <DayNav plan={state.value.data} pinned={Boolean(date)} go={(d) => route(href(d, rm))} />}
+        {state.status === 'ready' && isLead && <RmPicker plan={state.value.data} value={rm} choose={(id) => route(href(date, id))} />}
         {state.status === 'ready' && <AsOf asOf={state.value.asOf} offline={state.value.offline} />}
       </header>
       {state.status === 'loading' && <Skeleton />}
       {state.status === 'error' && <ErrorState message={t('state.error', { detail: state.message })} onRetry={reload} />}
-      {state.status === 'ready' && state.value.data.items.length === 0 && <Empty message={t('today.empty')} />}
-      {state.status === 'ready' && state.value.data.items.length > 0 && (
-        <ul class="list" data-testid="today-list" lang={locale.value}>
-          {state.value.data.items.map((c) => <CustomerRow key={c.id} customer={c} showContact />)}
-        </ul>
+      {state.status === 'ready' && <PlanBody plan={state.value.data} today={!date} rm={rm} lead={isLead} />}
+    </section>
+  );
+}
+
+function DayNav({ plan, pinned, go }: { plan: Plan; pinned: boolean; go: (date: string | null) => void }) {
+  return (
+    <nav class="day-nav" aria-label={t('plan.dayNav')}>
+      <button type="button" class="btn small-action" onClick={() => go(previousWorkingDay(plan.date))} aria-label={t('plan.prevDay')}>‹</button>
+      <p class="day-label" data-testid="plan-date" data-date={plan.date} aria-live="polite">{weekday(plan.date)}</p>
+      <button type="button" class="btn small-action" onClick={() => go(nextWorkingDay(plan.date))} aria-label={t('plan.nextDay')}>›</button>
+      {pinned && <button type="button" class="btn small-action" onClick={() => go(null)}>{t('plan.backToToday')}</button>}
+    </nav>
+  );
+}
+
+function RmPicker({ plan, value, choose }: { plan: Plan; value: number | undefined; choose: (rm: number | undefined) => void }) {
+  const rms = rmsOf(plan.entries);
+  if (value && !rms.some((r) => r.id === value)) rms.push({ id: value, name: `#${value}` });
+  return (
+    <label class="filter rm-picker">
+      <span>{t('plan.rm')}</span>
+      <select value={value ? String(value) : ''} onChange={(e) => choose(Number(e.currentTarget.value) || undefined)} data-testid="rm-picker">
+        <option value="">{t('plan.allRms')}</option>
+        {rms.map((r) => <option key={r.id} value={String(r.id)}>{r.name}</option>)}
+      </select>
+    </label>
+  );
+}
+
+function PlanBody({ plan, today, rm, lead }: { plan: Plan; today: boolean; rm: number | undefined; lead: boolean }) {
+  const entries = rm ? plan.entries.filter((e) => e.rm?.id === rm) : plan.entries;
+  if (entries.length === 0) {
+    return (
+      <>
+        <Empty message={plan.working_day === false ? t('plan.notWorkingDay') : t('plan.empty')} />
+        {today && !lead && <LongestWithoutContact />}
+      </>
+    );
+  }
+  const shown = overlay(entries, outboxState.value.items, plans.recent);
+  const { bands, handled } = splitPlan(shown);
+  const showRm = lead && !rm;
+  return (
+    <>
+      {bands.length === 0 ? <Empty message={t('plan.allHandled')} /> : (
+        <div class="plan" data-testid="today-list" lang={locale.value}>
+          {bands.map(({ band, entries: inBand }) => (
+            <section key={band} aria-labelledby={`band-${band}`} class={`band band-${band}`}>
+              <h2 id={`band-${band}`}>{t(`plan.band.${band as Band}` as MessageKey)} <span class="count">{inBand.length}</span></h2>
+              <ul class="plan-list">
+                {inBand.map((e) => <PlanEntryCard key={e.id} entry={e} readOnly={lead} showRm={showRm} />)}
+              </ul>
+            </section>
+          ))}
+        </div>
       )}
+      {handled.length > 0 && (
+        <section aria-labelledby="band-handled" class="band band-handled" data-testid="handled-list">
+          <h2 id="band-handled">{t('plan.handled')} <span class="count">{handled.length}</span></h2>
+          <ul class="plan-list">
+            {handled.map((e) => <HandledEntry key={e.id} entry={e} showRm={showRm} />)}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}
+
+/** A day without a plan (a weekend, or before the first nightly run) still offers whom to call. */
+function LongestWithoutContact() {
+  const [state] = useLoad(() => portfolio.longestWithoutContact(), []);
+  if (state.status !== 'ready' || state.value.data.items.length === 0) return null;
+  return (
+    <section aria-labelledby="fallback-title" class="band">
+      <h2 id="fallback-title">{t('plan.fallback')}</h2>
+      <ul class="list" data-testid="today-list" lang={locale.value}>
+        {state.value.data.items.map((c) => <CustomerRow key={c.id} customer={c} showContact />)}
+      </ul>
     </section>
   );
 }
