@@ -17,3 +17,11 @@ def start_of_bank_day(day: date) -> datetime:
         return datetime.min
     local = datetime.combine(day, time.min, tzinfo=ZoneInfo(current_app.config["BANK_TIMEZONE"]))
     return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_date(moment: datetime | str) -> date:
+    """The bank date of a stored (naive UTC) timestamp; SQLite's max() may give it as text."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    zone = ZoneInfo(current_app.config["BANK_TIMEZONE"])
+    return moment.replace(tzinfo=UTC).astimezone(zone).date()

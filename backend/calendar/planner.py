@@ -5,7 +5,7 @@ placement itself is a small greedy pass per RM in Python, deterministic for the 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
@@ -15,12 +15,11 @@ from backend.calendar.models import ContactPolicy, PlanEntry
 from backend.calendar.workdays import WorkCalendar, leave_days
 from backend.customers.models import Customer
 from backend.extensions import db
-from backend.moments.detectors import local_date
 from backend.moments.models import KeyMoment, RiskCase
 from backend.offers.models import Offer
 from backend.products.models import Product
 from backend.scoring.models import Score
-from backend.timeutil import start_of_bank_day
+from backend.timeutil import local_date, start_of_bank_day
 from backend.visits.models import Interaction
 
 LIVE_MOMENTS = ("open", "acknowledged")
@@ -88,32 +87,29 @@ def _customers(rm_ids: list[int]) -> dict[int, Person]:
     return {r[0]: Person(*r) for r in rows}
 
 
-def _contact_history(ids: set[int], as_of: date) -> dict[int, date]:
-    """Fill each person's contact dates of the last 30 days; return the last contact ever."""
-    last = {}
+def _last_contacts(owned) -> dict[int, date]:
+    """Each customer's last contact ever (bank date)."""
     rows = db.session.execute(
         select(Interaction.customer_id, func.max(Interaction.started_at))
-        .group_by(Interaction.customer_id)).all()
-    for cid, at in rows:
-        if cid in ids and at is not None:
-            last[cid] = local_date(at if isinstance(at, datetime) else datetime.fromisoformat(at))
-    return last
+        .where(Interaction.customer_id.in_(owned)).group_by(Interaction.customer_id)).all()
+    return {cid: local_date(at) for cid, at in rows if at is not None}
 
 
-def _recent_contacts(people: dict[int, Person], as_of: date) -> None:
+def _recent_contacts(people: dict[int, Person], owned, as_of: date) -> None:
     since = start_of_bank_day(as_of - timedelta(days=30))
     for cid, at in db.session.execute(
             select(Interaction.customer_id, Interaction.started_at)
-            .where(Interaction.started_at >= since)):
+            .where(Interaction.started_at >= since, Interaction.customer_id.in_(owned))):
         if cid in people:
             people[cid].contacts.append(local_date(at))
 
 
-def _moment_candidates(ids: set[int], as_of: date, end: date) -> list[Candidate]:
+def _moment_candidates(ids: set[int], owned, as_of: date, end: date) -> list[Candidate]:
     rows = db.session.execute(
         select(KeyMoment.id, KeyMoment.customer_id, KeyMoment.kind, KeyMoment.due_on,
                KeyMoment.severity, KeyMoment.reasons, KeyMoment.event_ref, KeyMoment.detail)
-        .where(KeyMoment.state.in_(LIVE_MOMENTS), KeyMoment.due_on <= end)
+        .where(KeyMoment.state.in_(LIVE_MOMENTS), KeyMoment.due_on <= end,
+               KeyMoment.customer_id.in_(owned))
         .order_by(KeyMoment.customer_id, KeyMoment.id)).all()
     out = []
     for mid, cid, kind, due, severity, reasons, ref, detail in rows:
@@ -150,11 +146,11 @@ def _moment_priority(kind: str, severity: int, ref: str, detail: dict) -> tuple[
     return 30 + 10 * severity, ("跟进客户关键事件", "Follow up the customer's key moment")
 
 
-def _risk_candidates(ids: set[int], as_of: date) -> list[Candidate]:
+def _risk_candidates(ids: set[int], owned, as_of: date) -> list[Candidate]:
     rows = db.session.execute(
         select(RiskCase.id, RiskCase.customer_id, RiskCase.severity, RiskCase.signals)
         .where(RiskCase.state.in_(("open", "pending_approval")),
-               RiskCase.tier_response == "escalated")).all()
+               RiskCase.tier_response == "escalated", RiskCase.customer_id.in_(owned))).all()
     return [Candidate(customer_id=cid, priority=min(99, 90 + 3 * severity), marketing=False,
                       available_from=as_of, kind="risk", reasons=list(signals or [])[:2],
                       objective=("风险预警：核实经营与还款情况，商定应对方案",
@@ -163,7 +159,7 @@ def _risk_candidates(ids: set[int], as_of: date) -> list[Candidate]:
             for rid, cid, severity, signals in rows if cid in ids]
 
 
-def _follow_up_candidates(ids: set[int], as_of: date, end: date) -> list[Candidate]:
+def _follow_up_candidates(ids: set[int], owned, as_of: date, end: date) -> list[Candidate]:
     """Follow-ups promised in a visit and not yet met by a later contact."""
     promised = Interaction.__table__.alias("promised")
     after = Interaction.__table__.alias("after")
@@ -173,7 +169,7 @@ def _follow_up_candidates(ids: set[int], as_of: date, end: date) -> list[Candida
         select(promised.c.id, promised.c.customer_id, promised.c.follow_up_on,
                promised.c.follow_up_objective)
         .where(promised.c.follow_up_on.between(as_of - timedelta(days=CARRY_LOOKBACK_DAYS), end),
-               ~later)
+               promised.c.customer_id.in_(owned), ~later)
         .order_by(promised.c.customer_id, promised.c.id)).all()
     out = []
     for iid, cid, on, objective in rows:
@@ -216,20 +212,22 @@ def _cadence_candidates(people: dict[int, Person], policies: dict, last: dict[in
     return out
 
 
-def _offer_candidates(people: dict[int, Person], policies: dict, as_of: date) -> list[Candidate]:
+def _offer_candidates(people: dict[int, Person], owned, policies: dict,
+                      as_of: date) -> list[Candidate]:
     """The best suggested offer per customer worth a contact, outside the decline cool-down."""
     minimum = current_app.config["PLAN_MIN_OFFER_VALUE"]
     declined = defaultdict(list)
     for cid, pid, at in db.session.execute(
             select(Offer.customer_id, Offer.product_id, Offer.state_changed_at)
-            .where(Offer.state == "declined",
+            .where(Offer.state == "declined", Offer.customer_id.in_(owned),
                    Offer.state_changed_at >= start_of_bank_day(as_of - timedelta(days=366)))):
         declined[(cid, pid)].append(local_date(at))
     rows = db.session.execute(
         select(Offer.id, Offer.customer_id, Offer.product_id, Offer.expected_value,
                Product.name, Product.name_en)
         .join(Product, Product.id == Offer.product_id)
-        .where(Offer.state == "suggested", Offer.expected_value >= minimum)
+        .where(Offer.state == "suggested", Offer.expected_value >= minimum,
+               Offer.customer_id.in_(owned))
         .order_by(Offer.customer_id, Offer.expected_value.desc(), Offer.id)).all()
     out, seen = [], set()
     for oid, cid, pid, value, name, name_en in rows:
@@ -298,7 +296,7 @@ def _snoozed_candidates(ids: set[int], rm_ids: list[int], as_of: date,
         for e in entries if e.customer_id in ids]
 
 
-def _preferences(ids: set[int], as_of: date) -> dict[int, tuple[str, int]]:
+def _preferences(ids: set[int], owned, as_of: date) -> dict[int, tuple[str, int]]:
     """The preference model's best channel and hour per customer (band "call@10")."""
     last = db.session.scalar(select(func.max(Score.as_of))
                              .where(Score.model == "preference", Score.as_of <= as_of))
@@ -306,7 +304,8 @@ def _preferences(ids: set[int], as_of: date) -> dict[int, tuple[str, int]]:
         return {}
     out = {}
     for cid, band in db.session.execute(select(Score.customer_id, Score.band)
-                                        .where(Score.model == "preference", Score.as_of == last)):
+                                        .where(Score.model == "preference", Score.as_of == last,
+                                               Score.customer_id.in_(owned))):
         if cid in ids and "@" in band:
             channel, hour = band.split("@", 1)
             out[cid] = (channel, int(hour))
@@ -399,8 +398,9 @@ def plan(as_of: date, rm_ids: list[int] | None = None) -> int:
     people = _customers(ids_rm)
     ids = set(people)
     policies = {p.segment: p for p in db.session.scalars(select(ContactPolicy))}
-    last = _contact_history(ids, as_of)
-    _recent_contacts(people, as_of)
+    owned = select(Customer.id).where(Customer.rm_id.in_(ids_rm))
+    last = _last_contacts(owned)
+    _recent_contacts(people, owned, as_of)
     kept = db.session.execute(
         select(PlanEntry.rm_id, PlanEntry.customer_id, PlanEntry.day, PlanEntry.channel,
                PlanEntry.state)
@@ -417,10 +417,11 @@ def plan(as_of: date, rm_ids: list[int] | None = None) -> int:
         if state in ("done", "planned"):
             settled.add(cid)  # already on a future day by the RM's hand, or done today
         busy.add((cid, day))
-    candidates = [*_risk_candidates(ids, as_of), *_moment_candidates(ids, as_of, end),
-                  *_follow_up_candidates(ids, as_of, end),
+    candidates = [*_risk_candidates(ids, owned, as_of),
+                  *_moment_candidates(ids, owned, as_of, end),
+                  *_follow_up_candidates(ids, owned, as_of, end),
                   *_cadence_candidates(people, policies, last, as_of, end),
-                  *_offer_candidates(people, policies, as_of),
+                  *_offer_candidates(people, owned, policies, as_of),
                   *_carried_candidates(ids, ids_rm, as_of),
                   *_snoozed_candidates(ids, ids_rm, as_of, end)]
     merged: dict[int, Candidate] = {}
@@ -431,7 +432,7 @@ def plan(as_of: date, rm_ids: list[int] | None = None) -> int:
             merged[c.customer_id].merge(c)
         else:
             merged[c.customer_id] = c
-    prefs = _preferences(set(merged), as_of)
+    prefs = _preferences(set(merged), owned, as_of)
     channels = {cid: channel_for(people[cid], policies.get(people[cid].segment), prefs.get(cid))
                 for cid in merged}
     leave = leave_days(ids_rm, days[0], end)

@@ -3,7 +3,8 @@
 from marshmallow import Schema, fields, validate
 
 from backend.calendar.models import PLAN_CHANNELS
-from backend.calendar.service import PlanStateSchema  # noqa: F401  (re-exported for routes)
+from backend.calendar.service import PlanStateSchema
+from backend.moments.schemas import CustomerRefSchema
 
 
 class PlanQuerySchema(Schema):
@@ -15,11 +16,7 @@ class PlanPatchSchema(PlanStateSchema):
     base_version = fields.Integer(load_default=None, allow_none=True, strict=True)
 
 
-class PlanCustomerSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    name_en = fields.String(allow_none=True)
-    segment = fields.String()
+class PlanCustomerSchema(CustomerRefSchema):
     phone = fields.String(allow_none=True)
 
 

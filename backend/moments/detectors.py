@@ -7,8 +7,7 @@ not come back for the same event. Renewal severity rises as maturity nears (an u
 the open moment). All dates are bank dates (BANK_TIMEZONE).
 """
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, func, select, update
@@ -21,7 +20,7 @@ from backend.moments.models import KeyMoment
 from backend.products.models import Product
 from backend.scoring.features import DORMANT_DAYS
 from backend.scoring.models import Score
-from backend.timeutil import start_of_bank_day
+from backend.timeutil import local_date, start_of_bank_day
 
 LAPSED_DAYS = 365
 EDUCATION_DAYS = (1, 7, 30)
@@ -38,12 +37,6 @@ def _r(code: str, zh: str, en: str, value: float = 0.0) -> dict:
 
 def _live_customers():
     return and_(Customer.status != "closed")
-
-
-def local_date(moment: datetime) -> date:
-    """The bank date of a stored (naive UTC) timestamp."""
-    zone = ZoneInfo(current_app.config["BANK_TIMEZONE"])
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
 
 
 # --------------------------------------------------------------------------- activation
@@ -176,8 +169,6 @@ def last_own_activity(as_of: date) -> dict[int, tuple[date, str, str]]:
     out = {}
     for cid, at, onboarded, tier, status in rows:
         if at is not None:
-            if isinstance(at, str):  # SQLite's max() of a timestamp comes back as text
-                at = datetime.fromisoformat(at)
             out[cid] = (local_date(at), tier, status)
         elif onboarded is not None:
             out[cid] = (onboarded, tier, status)

@@ -15,9 +15,9 @@ from backend.calendar.workdays import WorkCalendar
 from backend.customers.models import Customer
 from backend.extensions import db
 from backend.messages.models import OutboundMessage
-from backend.moments.detectors import local_date
 from backend.moments.models import KeyMoment, RiskCase
 from backend.offers.models import Offer
+from backend.timeutil import local_date
 from backend.visits.models import Interaction
 from tests import factories as f
 from tests.conftest import empty_tables

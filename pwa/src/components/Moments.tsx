@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import { ApiError, OfflineError, type Moment } from '../data/api';
 import * as plans from '../data/plan';
 import { day, locale, t, tCode } from '../i18n';
-import { pickText, reasonText } from './planLogic';
+import { ReasonChips } from './Chips';
+import { pickText } from './planLogic';
 
 export function describeError(error: unknown): string {
   if (error instanceof OfflineError) return t('state.needsOnline');
@@ -71,11 +72,7 @@ function MomentRow({ moment, onChanged }: { moment: Moment; onChanged: (state: M
         </span>
       </span>
       <span class="row-sub">{t('moments.due', { date: day(moment.due_on) })}</span>
-      {(moment.reasons ?? []).length > 0 && (
-        <ul class="reasons" aria-label={t('plan.reasons')}>
-          {(moment.reasons ?? []).map((r, i) => <li key={`${r.code}-${i}`} class="chip reason">{reasonText(locale.value, r)}</li>)}
-        </ul>
-      )}
+      <ReasonChips reasons={moment.reasons} />
       {advice && <p class="note">{advice}</p>}
       {LIVE.has(moment.state) && (
         <div class="actions">

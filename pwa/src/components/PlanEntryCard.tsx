@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { setEntryState, type EntryChange } from '../data/plan';
 import { day, dayOf, locale, t, tCode, type MessageKey } from '../i18n';
+import { ReasonChips } from './Chips';
 import { displayName } from './CustomerRow';
-import { addDays, MAX_SNOOZE_DAYS, mapsUrl, nextWorkingDay, pickText, reasonText, validSnooze, type ShownEntry } from './planLogic';
+import { addDays, MAX_SNOOZE_DAYS, mapsUrl, nextWorkingDay, pickText, validSnooze, type ShownEntry } from './planLogic';
 
 function StateChips({ entry }: { entry: ShownEntry }) {
   if (entry.state === 'planned' && !entry.carried_days && !entry.is_marketing && !entry.unsent) return null;
@@ -69,11 +70,7 @@ export function PlanEntryCard({ entry, readOnly, showRm }: { entry: ShownEntry; 
     <li class="plan-card" data-testid="plan-entry" data-entry-id={entry.id} data-state={entry.state} data-unsent={entry.unsent ? 'true' : 'false'}>
       <Title entry={entry} showRm={showRm} />
       {objective && <p class="objective">{objective}</p>}
-      {entry.reasons.length > 0 && (
-        <ul class="reasons" aria-label={t('plan.reasons')}>
-          {entry.reasons.map((r, i) => <li key={`${r.code}-${i}`} class={`chip reason reason-${r.code}`}>{reasonText(locale.value, r)}</li>)}
-        </ul>
-      )}
+      <ReasonChips reasons={entry.reasons} />
       <p class="row-sub one-line">
         {last
           ? t('plan.lastContact', { date: dayOf(last.at), channel: tCode('channel', last.channel), outcome: tCode('outcome', last.outcome) }) + (last.notes ? ` · ${last.notes}` : '')

@@ -2,9 +2,9 @@ import { useState } from 'preact/hooks';
 import { ApiError, type RiskCase, type RiskRequest } from '../data/api';
 import * as plans from '../data/plan';
 import { user } from '../data/session';
-import { day, locale, money, t, tCode } from '../i18n';
+import { day, money, t, tCode } from '../i18n';
 import { describeError } from './Moments';
-import { reasonText } from './planLogic';
+import { ReasonChips } from './Chips';
 import { useLoad } from './useLoad';
 
 export const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
@@ -49,11 +49,7 @@ function RiskCaseRow({ item, onChanged }: { item: RiskCase; onChanged: () => voi
           <span class="chip">{tCode('response', item.tier_response)}</span>
         </span>
       </span>
-      {item.signals.length > 0 && (
-        <ul class="reasons" aria-label={t('plan.reasons')}>
-          {item.signals.map((s, i) => <li key={`${s.code}-${i}`} class="chip reason">{reasonText(locale.value, s)}</li>)}
-        </ul>
-      )}
+      <ReasonChips reasons={item.signals} />
       <dl class="figures compact">
         <div><dt>{t('risk.probability')}</dt><dd>{percent(item.probability)}</dd></div>
         <div><dt>{t('risk.exposure')}</dt><dd>{money(item.exposure)}</dd></div>

@@ -2,12 +2,12 @@ import { useState } from 'preact/hooks';
 import { displayName } from '../components/CustomerRow';
 import { describeError } from '../components/Moments';
 import { percent, requestText } from '../components/RiskCases';
-import { reasonText } from '../components/planLogic';
+import { ReasonChips } from '../components/Chips';
 import { Empty, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import type { Approval } from '../data/api';
 import * as plans from '../data/plan';
-import { dateTime, locale, money, t, tCode } from '../i18n';
+import { dateTime, money, t, tCode } from '../i18n';
 
 /** The lead's inbox: waivers and extensions the team's RMs asked for. Needs a connection. */
 export function Approvals() {
@@ -60,11 +60,7 @@ function ApprovalCard({ item, onDecided }: { item: Approval; onDecided: (text: s
       </a>
       <p class="objective">{requestText(item.action, item.detail)}</p>
       {item.note && <p class="note"><span class="muted">{t('approvals.rmNote')}: </span>{item.note}</p>}
-      {item.signals.length > 0 && (
-        <ul class="reasons" aria-label={t('plan.reasons')}>
-          {item.signals.map((s, i) => <li key={`${s.code}-${i}`} class="chip reason">{reasonText(locale.value, s)}</li>)}
-        </ul>
-      )}
+      <ReasonChips reasons={item.signals} />
       <dl class="figures compact">
         <div><dt>{t('risk.probability')}</dt><dd>{percent(item.probability)}</dd></div>
         <div><dt>{t('risk.exposure')}</dt><dd>{money(item.exposure)}</dd></div>
