@@ -4,7 +4,9 @@ Builds the bench bank (20,000 customers, 100 RMs, 24 months), runs the moments s
 moments and risk cases), then times the planner for every RM. Then one RM reads a day of
 their plan 1,000 times (round robin over the 14 days) through the whole Flask stack. The
 floor, measured in the same run on the same data: the same read as one hand-written SQL
-statement (entries, customer, RM name, the latest contact) through the same driver.
+statement (entries, customer, RM name, the latest contact) through the same driver. For
+scale, the framework's own ceiling too: a signed-in GET /api/v1/auth/me through the same
+stack (session, user load, JSON), which no endpoint can beat.
 
     python bench/bench_plan.py [--database-url URL] [--customers N] [--rms N] [--requests N]
 """
@@ -106,6 +108,11 @@ def run(args, url: str | None) -> None:
     assert login.status_code == 200, login.get_json()
     for day in days:  # warm-up
         client.get(f"/api/v1/plan?date={day}")
+    me_ms = []
+    for _ in sequence:
+        start = time.perf_counter()
+        client.get("/api/v1/auth/me")
+        me_ms.append((time.perf_counter() - start) * 1000)
     api_ms, sizes = [], []
     for day in sequence:
         start = time.perf_counter()
@@ -136,6 +143,8 @@ def run(args, url: str | None) -> None:
     print(f"GET /api/v1/plan as {username} ({sum(sizes) / len(sizes):.1f} entries a day)")
     print(f"  API                       {summary(api_ms)}")
     print(f"  floor (hand-written SQL)  {summary(floor_ms)}")
+    print(f"  framework (GET auth/me)   {summary(me_ms)}  "
+          f"plan/framework p50 {percentile(api_ms, 50) / percentile(me_ms, 50):.2f}")
     ratio50 = percentile(api_ms, 50) / percentile(floor_ms, 50)
     ratio95 = percentile(api_ms, 95) / percentile(floor_ms, 95)
     print(f"  ratio p50 {ratio50:.2f}  p95 {ratio95:.2f}  (target <= {TARGET_RATIO})  "

@@ -95,7 +95,8 @@ def request_waiver(url: str) -> int:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder, serve(Path(folder), customers=600, months=24, nightly=True) as url, \
+    with tempfile.TemporaryDirectory() as folder, \
+            serve(Path(folder), customers=600, months=24, nightly=True) as url, \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         risky_customer = request_waiver(url)
