@@ -102,12 +102,29 @@ class Config:
     PLAN_DAYS = 14  # working days planned ahead
     PLAN_MIN_OFFER_VALUE = 500.0  # offers worth a contact of their own
 
+    # Web Push (docs/push.md). Keys come from the environment, else from VAPID_FILE.
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:it-ops@bank.example")
+    VAPID_FILE = os.environ.get("VAPID_FILE", str(INSTANCE_DIR / "vapid.json"))
+    # Subscriptions may only point at these push services (no request to anywhere else)
+    PUSH_SERVICE_HOSTS = ("fcm.googleapis.com", "updates.push.services.mozilla.com",
+                          "push.services.mozilla.com", "push.apple.com",
+                          "notify.windows.com")
+    PUSH_ALLOW_LOCAL = False  # http://127.0.0.1 endpoints: development and tests only
+    PUSH_URGENT_KINDS = ("referral", "risk_high")  # pushed even in quiet hours
+    PUSH_WORKERS = int(os.environ.get("PUSH_WORKERS", 8))
+    PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", 10))
+    PUSH_MAX_ATTEMPTS = 6
+    PUSH_SEND_INTERVAL_SECONDS = int(os.environ.get("PUSH_SEND_INTERVAL_SECONDS", 10))
+
 
 class DevConfig(Config):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     SCHEDULER_IN_PROCESS = True
+    PUSH_ALLOW_LOCAL = True
 
 
 class TestConfig(Config):
@@ -120,6 +137,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MESSAGE_ADAPTER = "file"
     PUBLIC_BASE_URL = "https://rm.example.test"
+    PUSH_ALLOW_LOCAL = True
 
 
 class ProdConfig(Config):

@@ -42,6 +42,7 @@ def create_app(config=None) -> Flask:
     from backend.moments import routes as moment_routes
     from backend.offers import service as _offers  # noqa: F401  (registers sync kinds)
     from backend.products import routes as product_routes
+    from backend.push import routes as push_routes
     from backend.scoring import routes as experiment_routes
     from backend.visits import routes as visit_routes
     from backend.visits import service as _visits  # noqa: F401  (registers sync kinds)
@@ -55,6 +56,7 @@ def create_app(config=None) -> Flask:
     api.register_blueprint(experiment_routes.blp)
     api.register_blueprint(calendar_routes.blp)
     api.register_blueprint(moment_routes.blp)
+    api.register_blueprint(push_routes.blp)
     app.register_blueprint(survey_routes.bp)
     app.register_blueprint(web.bp)
     app.after_request(web.no_store_api)

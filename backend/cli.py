@@ -10,6 +10,7 @@ from backend.extensions import db
 from backend.importer.cli import import_cli
 from backend.messages.cli import messages_cli
 from backend.pipeline import pipeline_cli
+from backend.push.cli import push_cli
 from backend.scheduler import scheduler_command
 from backend.scoring.cli import experiments_cli, models_cli
 
@@ -48,3 +49,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(experiments_cli)
     app.cli.add_command(pipeline_cli)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(push_cli)

@@ -48,6 +48,11 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Unavailable(DomainError):
+    status = 503
+    code = "unavailable"
+
+
 class Gone(DomainError):
     status = 410
     code = "gone"

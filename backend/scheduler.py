@@ -34,6 +34,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app, has_app_context
 
 from backend import pipeline
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 
 JOB_TABLE = "apscheduler_jobs"  # created by APScheduler, not by our migrations
 NIGHTLY_PIPELINE_JOB_ID = "nightly-pipeline"
+PUSH_SEND_JOB_ID = "push-send"
+BRIEFINGS_JOB_ID = "morning-briefings"
 
 _app: Flask | None = None  # the app that built the scheduler in this process
 _in_process: BaseScheduler | None = None
@@ -69,6 +72,23 @@ def run_nightly_pipeline(as_of: date | None = None) -> list[pipeline.StepResult]
     except LockBusy:
         log.warning("nightly pipeline %s skipped: another run holds the lock", as_of.isoformat())
         return None
+
+
+def push_send_job() -> None:
+    """Send the alerts that are due (every PUSH_SEND_INTERVAL_SECONDS)."""
+    from backend.push import sender
+
+    with _job_app().app_context():
+        sender.run_once()
+
+
+def briefings_job() -> None:
+    """Queue the morning briefings of the RMs whose 08:00 has come (every 15 minutes)."""
+    from backend.models_base import utcnow
+    from backend.push import service
+
+    with _job_app().app_context():
+        service.queue_briefings(utcnow())
 
 
 def _job_app() -> Flask:
@@ -132,6 +152,15 @@ def register_jobs(scheduler: BaseScheduler, app: Flask) -> None:
         max_instances=1,
         misfire_grace_time=app.config["SCHEDULER_MISFIRE_GRACE_SECONDS"],
     )
+    # Alerts: short, frequent, and a missed run is simply the next one's work.
+    scheduler.add_job("backend.scheduler:push_send_job",
+                      trigger=IntervalTrigger(seconds=app.config["PUSH_SEND_INTERVAL_SECONDS"]),
+                      id=PUSH_SEND_JOB_ID, name="push send", replace_existing=True,
+                      coalesce=True, max_instances=1, misfire_grace_time=60)
+    scheduler.add_job("backend.scheduler:briefings_job",
+                      trigger=CronTrigger(minute="*/15", timezone=zone),
+                      id=BRIEFINGS_JOB_ID, name="morning briefings", replace_existing=True,
+                      coalesce=True, max_instances=1, misfire_grace_time=600)
 
 
 # --------------------------------------------------------------------------- in-process (dev)

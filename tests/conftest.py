@@ -8,6 +8,7 @@ every table is emptied after each test.
 import contextvars
 import os
 import secrets
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from flask_migrate import upgrade
 
 from backend import create_app
 from backend.extensions import db, limiter
+from backend.push import vapid
 from config import TestConfig, database_url
 
 
@@ -65,7 +67,9 @@ def app(database_uri, tmp_path_factory):
     class RunConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_uri
         DEMO_TRUTH_PATH = str(tmp_path_factory.mktemp("truth") / "demo_truth.csv")
+        VAPID_FILE = str(tmp_path_factory.mktemp("vapid") / "vapid.json")
 
+    vapid.save(Path(RunConfig.VAPID_FILE), vapid.generate(RunConfig.VAPID_SUBJECT))
     app = create_app(RunConfig)
     app.test_client_class = IsolatedClient
     with app.app_context():
@@ -144,6 +148,9 @@ class ApiClient:
 
     def patch(self, path, **kwargs):
         return self._write("PATCH", path, **kwargs)
+
+    def put(self, path, **kwargs):
+        return self._write("PUT", path, **kwargs)
 
     def delete(self, path, **kwargs):
         return self._write("DELETE", path, **kwargs)

@@ -383,9 +383,13 @@ def test_job_store_table_is_created_by_apscheduler_and_ignored_by_alembic(app):
         second = start_paused()  # replace_existing: the same id, not a second job
         jobs = second.get_jobs()
         second.shutdown(wait=False)
-        assert [job.id for job in jobs] == [scheduler.NIGHTLY_PIPELINE_JOB_ID]
-        assert jobs[0].func_ref == "backend.scheduler:nightly_pipeline_job"
-        assert jobs[0].next_run_time.tzinfo is not None
+        by_id = {job.id: job for job in jobs}
+        assert sorted(by_id) == sorted([scheduler.NIGHTLY_PIPELINE_JOB_ID,
+                                        scheduler.PUSH_SEND_JOB_ID, scheduler.BRIEFINGS_JOB_ID])
+        nightly = by_id[scheduler.NIGHTLY_PIPELINE_JOB_ID]
+        assert nightly.func_ref == "backend.scheduler:nightly_pipeline_job"
+        assert nightly.next_run_time.tzinfo is not None
+        assert by_id[scheduler.PUSH_SEND_JOB_ID].func_ref == "backend.scheduler:push_send_job"
 
         alembic_check(directory=str(ROOT / "migrations"))  # exits 1 on any difference
     finally:

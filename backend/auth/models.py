@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     quiet_start: Mapped[datetime | None] = mapped_column(Time)
     quiet_end: Mapped[datetime | None] = mapped_column(Time)
+    # Which alert kinds to push ({kind: bool}); a kind never chosen is on (backend/push)
+    alert_kinds: Mapped[dict | None] = mapped_column(JSONType)
     # The planner's daily capacity (DESIGN §2.5): face-to-face visits and phone calls.
     visits_per_day: Mapped[int] = mapped_column(default=3)
     calls_per_day: Mapped[int] = mapped_column(default=8)

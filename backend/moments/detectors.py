@@ -12,12 +12,15 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import and_, case, func, select, update
 
+from backend.auth.models import User
 from backend.calendar.workdays import WorkCalendar
 from backend.customers.models import Account, Customer, Transaction
 from backend.extensions import db
 from backend.models_base import dialect_insert
 from backend.moments.models import KeyMoment
 from backend.products.models import Product
+from backend.push.models import Notification
+from backend.push.service import notify
 from backend.scoring.features import DORMANT_DAYS
 from backend.scoring.models import Score
 from backend.timeutil import local_date, start_of_bank_day
@@ -311,7 +314,32 @@ def detect(as_of: date) -> int:
     rows = [*activation(as_of, cal), *renewal(as_of, cal), *dormancy(as_of, activity),
             *retention(as_of)]
     _close_stale_dormancy(rows, activity, as_of)
-    return upsert_moments(rows) + statuses(activity, as_of)
+    written = upsert_moments(rows) + statuses(activity, as_of)
+    alert_renewals_due()
+    return written
+
+
+def alert_renewals_due() -> int:
+    """Tell the RM at once when a large customer's renewal is a week away (once a moment)."""
+    rows = db.session.execute(
+        select(KeyMoment.id, KeyMoment.customer_id, KeyMoment.reasons, Customer.name,
+               Customer.name_en, User)
+        .join(Customer, Customer.id == KeyMoment.customer_id)
+        .join(User, User.id == Customer.rm_id)
+        .where(KeyMoment.kind == "renewal", KeyMoment.severity >= 3,
+               KeyMoment.state.in_(LIVE), Customer.segment == "large")).all()
+    keys = {f"renewal_due:{row.id}" for row in rows}
+    sent = set(db.session.scalars(select(Notification.dedupe_key)
+                                  .where(Notification.dedupe_key.in_(keys)))) if keys else set()
+    for mid, cid, reasons, name, name_en, rm in rows:
+        if f"renewal_due:{mid}" in sent:
+            continue
+        reason = (reasons or [{}])[0]
+        notify(rm, kind="renewal_due", url=f"/customers/{cid}", dedupe_key=f"renewal_due:{mid}",
+               texts={"zh": ("到期续作提醒", f"{name}：{reason.get('zh', '')}"),
+                      "en": ("Renewal due", f"{name_en or name}: {reason.get('en', '')}")},
+               detail={"moment_id": mid, "customer_id": cid})
+    return len(rows) - len(sent)
 
 
 def _close_stale_dormancy(rows: list[dict], activity: dict, as_of: date) -> None:

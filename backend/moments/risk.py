@@ -121,8 +121,7 @@ def _open_case(customer: Customer, as_of: date, figures: dict) -> RiskCase:
         recipients += db.session.scalars(select(User).where(
             User.team_id == rm.team_id, User.role == "lead", User.is_active_user)).all()
     for user in recipients:
-        notify(user, kind="risk_case", texts=texts, url=url,
-               urgency="high" if case.severity == 3 else "normal",
+        notify(user, kind="risk_high" if case.severity == 3 else "risk", texts=texts, url=url,
                detail={"risk_case_id": case.id, "customer_id": customer.id})
     auth_service.audit("risk_case.opened", user_id=None, object_type="risk_case",
                        object_id=case.id, detail={"customer_id": customer.id,

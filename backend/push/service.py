@@ -1,19 +1,207 @@
-"""Notifications to users: written to the in-app inbox now, delivered by Web Push when on."""
+"""Alerts: queued for users (the inbox), devices subscribed to Web Push, preferences,
+and the morning briefing. Sending is the sender's job (backend/push/sender.py)."""
 
+import base64
+import binascii
+from datetime import datetime, time
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from backend.auth import service as auth_service
 from backend.auth.models import User
+from backend.auth.portfolio import Viewer
+from backend.calendar.models import PlanEntry
+from backend.customers.models import Customer
+from backend.errors import Invalid
 from backend.extensions import db
-from backend.push.models import Notification
+from backend.models_base import dialect_insert, utcnow
+from backend.push import preferences
+from backend.push.models import Notification, PushSubscription
+
+BRIEFING_AT = time(8, 0)
+BRIEFING_UNTIL = time(12, 0)  # a scheduler down all morning sends no stale briefing
+BRIEFING_TTL = 12 * 3600
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
 def notify(user: User, *, kind: str, texts: dict[str, tuple[str, str]], url: str,
-           urgency: str = "normal", detail: dict | None = None) -> Notification:
-    """Queue one notification in the user's language; texts: {"zh": (title, body), "en": ...}.
+           detail: dict | None = None, topic: str | None = None,
+           ttl_seconds: int = 86400, dedupe_key: str | None = None) -> Notification:
+    """Queue one alert in the user's language; texts: {"zh": (title, body), "en": ...}.
 
-    The caller's transaction commits it, so a notification exists only if what it tells of
-    does.
+    The caller's transaction commits it, so an alert exists only if what it tells of does.
     """
     title, body = texts["en"] if user.locale.startswith("en") else texts["zh"]
+    urgent = kind in current_app.config["PUSH_URGENT_KINDS"]
     note = Notification(user_id=user.id, kind=kind, title=title[:200], body=body[:1000],
-                        url=url, urgency=urgency, status="queued", attempts=0, detail=detail)
+                        url=url, urgency="high" if urgent else "normal", topic=topic,
+                        ttl_seconds=ttl_seconds, status="queued", attempts=0, detail=detail,
+                        dedupe_key=dedupe_key)
     db.session.add(note)
     return note
+
+
+# --------------------------------------------------------------------------- subscriptions
+
+
+def _b64(value: str, size: int, name: str) -> None:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raise Invalid("Bad subscription key", {name: ["Not base64url."]}) from None
+    if len(raw) != size or (name == "keys.p256dh" and raw[0] != 4):
+        raise Invalid("Bad subscription key", {name: [f"Must be {size} bytes."]})
+
+
+def check_endpoint(endpoint: str) -> None:
+    """Only push services: https on a known host; loopback http where the config allows."""
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    local = current_app.config["PUSH_ALLOW_LOCAL"] and parts.scheme in ("http", "https") \
+        and (host in LOCAL_HOSTS or f"[{host}]" in LOCAL_HOSTS)
+    known = parts.scheme == "https" and parts.port in (None, 443) and not parts.username \
+        and any(host == h or host.endswith("." + h.lstrip("."))
+                for h in current_app.config["PUSH_SERVICE_HOSTS"])
+    if not (local or known):
+        raise Invalid("Not a known push service", {"endpoint": [
+            "Must be an https URL of a browser push service."]})
+
+
+def subscribe(user: Viewer, body: dict) -> tuple[PushSubscription, bool]:
+    """Store a device's subscription (again: refresh its keys); return (it, created)."""
+    check_endpoint(body["endpoint"])
+    _b64(body["keys"]["p256dh"], 65, "keys.p256dh")
+    _b64(body["keys"]["auth"], 16, "keys.auth")
+    sub = db.session.scalar(select(PushSubscription)
+                            .where(PushSubscription.endpoint == body["endpoint"]))
+    created = sub is None
+    if created:
+        sub = PushSubscription(endpoint=body["endpoint"])
+        db.session.add(sub)
+    # an endpoint belongs to one browser: whoever signs in there last receives its alerts
+    sub.user_id, sub.p256dh, sub.auth = user.id, body["keys"]["p256dh"], body["keys"]["auth"]
+    sub.user_agent = (body.get("user_agent") or "")[:300] or None
+    auth_service.audit("push.subscribed", user_id=user.id, object_type="push_subscription",
+                       detail={"host": urlsplit(body["endpoint"]).hostname})
+    db.session.commit()
+    return sub, created
+
+
+def unsubscribe(user: Viewer, endpoint: str) -> None:
+    sub = db.session.scalar(select(PushSubscription).where(
+        PushSubscription.endpoint == endpoint, PushSubscription.user_id == user.id))
+    if sub is not None:
+        db.session.delete(sub)
+        auth_service.audit("push.unsubscribed", user_id=user.id,
+                           object_type="push_subscription", object_id=sub.id)
+        db.session.commit()
+
+
+def subscriptions(user: Viewer) -> list[PushSubscription]:
+    return list(db.session.scalars(select(PushSubscription)
+                                   .where(PushSubscription.user_id == user.id)
+                                   .order_by(PushSubscription.id)))
+
+
+# --------------------------------------------------------------------------- preferences
+
+
+def get_preferences(user: Viewer) -> dict:
+    row = db.session.get(User, user.id)
+    return {"kinds": preferences.kinds(row), "quiet_start": row.quiet_start,
+            "quiet_end": row.quiet_end, "time_zone": row.time_zone,
+            "urgent_kinds": list(current_app.config["PUSH_URGENT_KINDS"])}
+
+
+def put_preferences(user: Viewer, body: dict) -> dict:
+    row = db.session.get(User, user.id)
+    if "kinds" in body:
+        unknown = sorted(set(body["kinds"]) - set(preferences.KINDS))
+        if unknown:
+            raise Invalid("Unknown alert kinds", {"kinds": [f"Unknown: {k}" for k in unknown]})
+        row.alert_kinds = {**(row.alert_kinds or {}), **body["kinds"]}
+    if "quiet_start" in body or "quiet_end" in body:
+        start, end = body.get("quiet_start", row.quiet_start), body.get("quiet_end", row.quiet_end)
+        if (start is None) != (end is None):
+            raise Invalid("Quiet hours need a start and an end",
+                          {"quiet_end" if end is None else "quiet_start": ["Required."]})
+        row.quiet_start, row.quiet_end = start, end
+    if "time_zone" in body:
+        row.time_zone = body["time_zone"]
+    db.session.commit()
+    return get_preferences(user)
+
+
+# --------------------------------------------------------------------------- inbox
+
+
+def queue_test(user: Viewer) -> Notification:
+    row = db.session.get(User, user.id)
+    note = notify(row, kind="test", url="/settings",
+                  texts={"zh": ("测试提醒", "提醒已开启：重要客户动态会推送到这台设备。"),
+                         "en": ("Test alert", "Alerts are on: important customer news "
+                                              "will reach this device.")})
+    db.session.commit()
+    return note
+
+
+def inbox(user: Viewer, *, unread_only: bool, limit: int = 100) -> dict:
+    query = select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    items = list(db.session.scalars(query.order_by(Notification.created_at.desc(),
+                                                   Notification.id.desc()).limit(limit)))
+    unread = db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
+    return {"items": items, "unread": unread}
+
+
+def mark_read(user: Viewer, *, ids: list[int] | None, everything: bool) -> int:
+    statement = update(Notification).where(Notification.user_id == user.id,
+                                           Notification.read_at.is_(None))
+    if not everything:
+        statement = statement.where(Notification.id.in_(ids or []))
+    count = db.session.execute(statement.values(read_at=utcnow())).rowcount or 0
+    db.session.commit()
+    return count
+
+
+# --------------------------------------------------------------------------- briefing
+
+
+def queue_briefings(now: datetime) -> int:
+    """The morning briefing for each RM whose local time is past 08:00 (once a day)."""
+    queued = 0
+    rms = db.session.scalars(select(User).where(User.role == "rm", User.is_active_user)).all()
+    for rm in rms:
+        local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(rm.time_zone or "UTC"))
+        if not BRIEFING_AT <= local.time().replace(tzinfo=None) < BRIEFING_UNTIL:
+            continue
+        today = local.date()
+        names = db.session.execute(
+            select(Customer.name, Customer.name_en)
+            .join(PlanEntry, PlanEntry.customer_id == Customer.id)
+            .where(PlanEntry.rm_id == rm.id, PlanEntry.day == today,
+                   PlanEntry.state == "planned")
+            .order_by(PlanEntry.priority.desc(), PlanEntry.customer_id)).all()
+        if not names:
+            continue
+        top_zh = "、".join(n for n, _ in names[:3])
+        top_en = ", ".join(en or n for n, en in names[:3])
+        english = rm.locale.startswith("en")
+        title, body = (("Today's contacts", f"{len(names)} to contact today: {top_en}")
+                       if english else
+                       ("今日联系计划", f"今天有 {len(names)} 位客户待联系：{top_zh}"))
+        statement = dialect_insert()(Notification).values(
+            user_id=rm.id, kind="briefing", title=title, body=body[:1000], url="/",
+            topic="briefing", urgency="normal", ttl_seconds=BRIEFING_TTL, status="queued",
+            attempts=0, dedupe_key=f"briefing:{rm.id}:{today.isoformat()}",
+            created_at=utcnow())
+        queued += len(db.session.execute(
+            statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(Notification.id)).all())
+    db.session.commit()
+    return queued

@@ -1,0 +1,35 @@
+"""Which alerts a user wants pushed, and their quiet hours (in the user's time zone)."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from backend.auth.models import User
+
+KINDS = ("briefing", "risk_high", "risk", "approval_requested", "approval_decided",
+         "renewal_due", "referral", "test")
+
+
+def kinds(user: User) -> dict[str, bool]:
+    """Every kind with the user's choice; a kind never chosen is on."""
+    chosen = user.alert_kinds or {}
+    return {kind: bool(chosen.get(kind, True)) for kind in KINDS}
+
+
+def wants(user: User, kind: str) -> bool:
+    return kind == "test" or kinds(user).get(kind, True)
+
+
+def quiet_until(user: User, now: datetime) -> datetime | None:
+    """If `now` (naive UTC) falls in the user's quiet hours, when they end (naive UTC)."""
+    start, end = user.quiet_start, user.quiet_end
+    if start is None or end is None or start == end:
+        return None
+    zone = ZoneInfo(user.time_zone or "UTC")
+    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    clock = local.time().replace(tzinfo=None)
+    inside = start <= clock < end if start < end else (clock >= start or clock < end)
+    if not inside:
+        return None
+    day = local.date() if clock < end else local.date() + timedelta(days=1)
+    ends = datetime.combine(day, time(end.hour, end.minute), tzinfo=zone)
+    return ends.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)

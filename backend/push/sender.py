@@ -1,0 +1,251 @@
+"""The push sender: due notifications become deliveries, deliveries go out through a pool.
+
+Never called inside a request: `flask push send` and a scheduler job run it. Two phases,
+each one short transaction on the caller's thread (the database session is not shared
+with the pool):
+
+1. dispatch: a due notification the user wants pushed, outside their quiet hours (or
+   urgent), gets one delivery per device; one in quiet hours is deferred to their end;
+   one nobody's device wants stays in the inbox only.
+2. deliver: due deliveries are encrypted and POSTed by PUSH_WORKERS threads (pywebpush,
+   one HTTP session per thread); their answers are written back on this thread: 201/202
+   sent, 404/410 the subscription is deleted, 429/5xx/network errors retried with
+   exponential backoff or after Retry-After, anything else failed.
+"""
+
+import json
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+from flask import current_app
+from pywebpush import WebPusher
+from sqlalchemy import case, delete, func, select, update
+
+from backend.auth.models import User
+from backend.extensions import db
+from backend.models_base import utcnow
+from backend.push import preferences, vapid
+from backend.push.models import Notification, PushDelivery, PushSubscription
+
+log = logging.getLogger(__name__)
+
+MAX_PAYLOAD_BYTES = 3072
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+GONE = (404, 410)
+
+
+@dataclass(frozen=True)
+class Job:
+    delivery_id: int
+    subscription: dict
+    payload: bytes
+    headers: dict
+    ttl: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    delivery_id: int
+    status: int | None  # None: no answer (timeout, refused)
+    retry_after: str | None = None
+    error: str | None = None
+
+
+def payload(n: Notification, lang: str = "zh-CN") -> bytes:
+    """The push message: JSON {kind, title, body, url, id, lang}, at most 3 KB. `lang` lets
+    the service worker label its buttons in the user's language."""
+    body = n.body
+    while True:
+        data = json.dumps({"kind": n.kind, "title": n.title, "body": body, "url": n.url,
+                           "id": n.id, "lang": lang}, ensure_ascii=False).encode()
+        if len(data) <= MAX_PAYLOAD_BYTES or not body:
+            return data
+        body = body[:max(0, len(body) - (len(data) - MAX_PAYLOAD_BYTES) // 3 - 1)]
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def dispatch(now: datetime, limit: int = 1000) -> int:
+    """Turn due notifications into deliveries (or defer them, or leave them inbox-only)."""
+    due = db.session.scalars(
+        select(Notification)
+        .where(Notification.status.in_(("queued", "deferred")),
+               (Notification.not_before.is_(None)) | (Notification.not_before <= now))
+        .order_by(Notification.id).limit(limit).with_for_update(skip_locked=True)).all()
+    if not due:
+        return 0
+    user_ids = {n.user_id for n in due}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+    devices: dict[int, list[int]] = {}
+    for sid, uid in db.session.execute(select(PushSubscription.id, PushSubscription.user_id)
+                                       .where(PushSubscription.user_id.in_(user_ids))
+                                       .order_by(PushSubscription.id)):
+        devices.setdefault(uid, []).append(sid)
+    urgent = set(current_app.config["PUSH_URGENT_KINDS"])
+    rows = []
+    for n in due:
+        user = users[n.user_id]
+        if not preferences.wants(user, n.kind) or not devices.get(user.id):
+            n.status = "inbox_only"
+            continue
+        quiet_until = preferences.quiet_until(user, now)
+        if quiet_until is not None and n.kind not in urgent:
+            n.status, n.not_before = "deferred", quiet_until
+            continue
+        n.status = "sending"
+        rows += [{"notification_id": n.id, "subscription_id": sid, "status": "pending",
+                  "attempts": 0} for sid in devices[user.id]]
+    if rows:
+        db.session.execute(PushDelivery.__table__.insert(), rows)
+    db.session.commit()
+    return len(rows)
+
+
+# --------------------------------------------------------------------------- deliver
+
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session
+
+
+def send_one(job: Job, timeout: float) -> Answer:
+    """Encrypt and POST one message (runs on a pool thread; touches no database)."""
+    try:
+        response = WebPusher(job.subscription, requests_session=_session()).send(
+            job.payload, dict(job.headers), ttl=job.ttl, content_encoding="aes128gcm",
+            timeout=timeout)
+    except requests.RequestException as exc:
+        return Answer(job.delivery_id, None, error=f"{type(exc).__name__}: {exc}"[:300])
+    return Answer(job.delivery_id, response.status_code, response.headers.get("Retry-After"),
+                  None if response.status_code < 300 else response.text[:300])
+
+
+def _jobs(rows, signer: vapid.Signer) -> list[Job]:
+    jobs = []
+    for delivery, n, sub, lang in rows:
+        parts = urlsplit(sub.endpoint)
+        headers = {**signer.headers(f"{parts.scheme}://{parts.netloc}"),
+                   "Urgency": n.urgency}
+        if n.topic:
+            headers["Topic"] = n.topic
+        jobs.append(Job(delivery.id, {"endpoint": sub.endpoint,
+                                      "keys": {"p256dh": sub.p256dh, "auth": sub.auth}},
+                        payload(n, lang), headers, n.ttl_seconds))
+    return jobs
+
+
+def retry_delay(attempts: int, retry_after: str | None, now: datetime) -> timedelta:
+    """Exponential backoff (30 s, 1, 2, 4 … min, capped at an hour), or Retry-After if later."""
+    delay = timedelta(seconds=min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1)))
+    asked = _retry_after(retry_after, now) if retry_after else None
+    return max(delay, min(asked, timedelta(days=1))) if asked is not None else delay
+
+
+def _retry_after(value: str, now: datetime) -> timedelta | None:
+    """Retry-After is either seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    value = value.strip()
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when.astimezone(UTC).replace(tzinfo=None) - now
+
+
+def deliver(now: datetime, *, limit: int = 5000) -> dict:
+    """Send the due deliveries through the pool; return counts by outcome."""
+    keys = vapid.load(current_app.config)
+    counts = {"sent": 0, "retry": 0, "gone": 0, "failed": 0}
+    if keys is None:
+        log.warning("push: no VAPID keys (run `flask push keys`); nothing sent")
+        return counts
+    rows = db.session.execute(
+        select(PushDelivery, Notification, PushSubscription, User.locale)
+        .join(Notification, Notification.id == PushDelivery.notification_id)
+        .join(User, User.id == Notification.user_id)
+        .join(PushSubscription, PushSubscription.id == PushDelivery.subscription_id)
+        .where(PushDelivery.status.in_(("pending", "retry")),
+               (PushDelivery.not_before.is_(None)) | (PushDelivery.not_before <= now))
+        .order_by(PushDelivery.id).limit(limit)).all()
+    if not rows:
+        return counts
+    jobs = _jobs(rows, vapid.Signer(keys))
+    timeout = current_app.config["PUSH_TIMEOUT_SECONDS"]
+    with ThreadPoolExecutor(max_workers=current_app.config["PUSH_WORKERS"]) as pool:
+        answers = list(pool.map(lambda job: send_one(job, timeout), jobs))
+    by_id = {d.id: (d, n, s) for d, n, s, _lang in rows}
+    max_attempts = current_app.config["PUSH_MAX_ATTEMPTS"]
+    gone_subscriptions = set()
+    for answer in answers:
+        delivery, _n, sub = by_id[answer.delivery_id]
+        delivery.attempts += 1
+        delivery.http_status, delivery.error = answer.status, answer.error
+        if answer.status in (200, 201, 202):
+            delivery.status, delivery.sent_at = "sent", now
+            sub.last_success_at = now
+        elif answer.status in GONE:
+            delivery.status = "gone"
+            gone_subscriptions.add(sub.id)
+        elif (answer.status is None or answer.status == 429 or answer.status >= 500) \
+                and delivery.attempts < max_attempts:
+            delivery.status = "retry"
+            delivery.not_before = now + retry_delay(delivery.attempts, answer.retry_after, now)
+        else:
+            delivery.status = "failed"
+        counts["retry" if delivery.status == "retry" else delivery.status] += 1
+    db.session.flush()
+    if gone_subscriptions:  # the browser unsubscribed or the push service dropped it
+        db.session.execute(update(PushDelivery)
+                           .where(PushDelivery.subscription_id.in_(gone_subscriptions))
+                           .values(subscription_id=None))
+        db.session.execute(delete(PushSubscription)
+                           .where(PushSubscription.id.in_(gone_subscriptions)))
+    _settle({n.id for _d, n, _s, _lang in rows}, now)
+    db.session.commit()
+    return counts
+
+
+def _settle(notification_ids: set[int], now: datetime) -> None:
+    """A notification is sent once any device has it, failed once no delivery can still go."""
+    stats = db.session.execute(
+        select(PushDelivery.notification_id,
+               func.sum(case((PushDelivery.status == "sent", 1), else_=0)),
+               func.sum(case((PushDelivery.status.in_(("pending", "retry")), 1), else_=0)))
+        .where(PushDelivery.notification_id.in_(notification_ids))
+        .group_by(PushDelivery.notification_id)).all()
+    for nid, sent, open_ in stats:
+        if sent:
+            db.session.execute(update(Notification).where(Notification.id == nid,
+                                                          Notification.sent_at.is_(None))
+                               .values(status="sent", sent_at=now))
+        elif not open_:
+            db.session.execute(update(Notification).where(Notification.id == nid)
+                               .values(status="failed"))
+
+
+def run_once(now: datetime | None = None, *, rounds: int = 10) -> dict:
+    """Dispatch and deliver what is due now (a few rounds, for big fan-outs)."""
+    total = {"dispatched": 0, "sent": 0, "retry": 0, "gone": 0, "failed": 0}
+    for _ in range(rounds):
+        moment = now or utcnow()
+        total["dispatched"] += dispatch(moment)
+        counts = deliver(moment)
+        for key, value in counts.items():
+            total[key] += value
+        if not any(counts.values()):
+            break
+    return total
