@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import requests
 from flask import current_app
 from pywebpush import WebPusher
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from backend.auth.models import User
 from backend.extensions import db
@@ -220,21 +220,26 @@ def deliver(now: datetime, *, limit: int = 5000) -> dict:
 
 
 def _settle(notification_ids: set[int], now: datetime) -> None:
-    """A notification is sent once any device has it, failed once no delivery can still go."""
-    stats = db.session.execute(
-        select(PushDelivery.notification_id,
-               func.sum(case((PushDelivery.status == "sent", 1), else_=0)),
-               func.sum(case((PushDelivery.status.in_(("pending", "retry")), 1), else_=0)))
-        .where(PushDelivery.notification_id.in_(notification_ids))
-        .group_by(PushDelivery.notification_id)).all()
-    for nid, sent, open_ in stats:
-        if sent:
-            db.session.execute(update(Notification).where(Notification.id == nid,
-                                                          Notification.sent_at.is_(None))
-                               .values(status="sent", sent_at=now))
-        elif not open_:
-            db.session.execute(update(Notification).where(Notification.id == nid)
-                               .values(status="failed"))
+    """A notification is sent once any device has it, failed once no delivery can still go.
+
+    Two set-based UPDATEs (no session sync: the ORM objects are not read again).
+    """
+    d = PushDelivery
+    ids = list(notification_ids)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        sent = select(d.id).where(d.notification_id == Notification.id, d.status == "sent")
+        open_ = select(d.id).where(d.notification_id == Notification.id,
+                                   d.status.in_(("sent", "pending", "retry")))
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(chunk), Notification.sent_at.is_(None), sent.exists())
+            .values(status="sent", sent_at=now).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(chunk), Notification.status == "sending",
+                   ~open_.exists())
+            .values(status="failed").execution_options(synchronize_session=False))
 
 
 def run_once(now: datetime | None = None, *, rounds: int = 10) -> dict:
