@@ -9,7 +9,7 @@ from backend.extensions import db
 from backend.models_base import JSONType, utcnow
 
 NOTIFICATION_STATES = ("queued", "deferred", "sending", "sent", "inbox_only", "failed")
-DELIVERY_STATES = ("pending", "retry", "sent", "gone", "failed")
+DELIVERY_STATES = ("pending", "inflight", "retry", "sent", "gone", "failed")
 
 
 class PushSubscription(db.Model):

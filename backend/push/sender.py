@@ -39,6 +39,7 @@ MAX_PAYLOAD_BYTES = 3072
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 GONE = (404, 410)
+LEASE = timedelta(minutes=5)  # a sender that died mid-send frees its deliveries after this
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,31 @@ def _retry_after(value: str, now: datetime) -> timedelta | None:
     return when.astimezone(UTC).replace(tzinfo=None) - now
 
 
+def _claim(now: datetime, limit: int) -> list[int]:
+    """Take the due deliveries for this sender under a lease, committed before sending.
+
+    Two senders (the scheduler and a `flask push send`) never send the same delivery; one
+    that dies mid-send leaves its deliveries "inflight" until the lease ends, then they
+    are due again (a push may then arrive twice; none is lost).
+    """
+    due = select(PushDelivery.id).where(
+        PushDelivery.status.in_(("pending", "retry", "inflight")),
+        (PushDelivery.not_before.is_(None)) | (PushDelivery.not_before <= now),
+        PushDelivery.subscription_id.isnot(None)).order_by(PushDelivery.id).limit(limit)
+    ids = list(db.session.scalars(due))
+    if not ids:
+        return []
+    claimed = list(db.session.scalars(
+        update(PushDelivery)
+        .where(PushDelivery.id.in_(ids), PushDelivery.status.in_(("pending", "retry",
+                                                                   "inflight")),
+               (PushDelivery.not_before.is_(None)) | (PushDelivery.not_before <= now))
+        .values(status="inflight", not_before=now + LEASE)
+        .returning(PushDelivery.id).execution_options(synchronize_session=False)))
+    db.session.commit()
+    return claimed
+
+
 def deliver(now: datetime, *, limit: int = 5000) -> dict:
     """Send the due deliveries through the pool; return counts by outcome."""
     keys = vapid.load(current_app.config)
@@ -173,16 +199,15 @@ def deliver(now: datetime, *, limit: int = 5000) -> dict:
     if keys is None:
         log.warning("push: no VAPID keys (run `flask push keys`); nothing sent")
         return counts
+    claimed = _claim(now, limit)
+    if not claimed:
+        return counts
     rows = db.session.execute(
         select(PushDelivery, Notification, PushSubscription, User.locale)
         .join(Notification, Notification.id == PushDelivery.notification_id)
         .join(User, User.id == Notification.user_id)
         .join(PushSubscription, PushSubscription.id == PushDelivery.subscription_id)
-        .where(PushDelivery.status.in_(("pending", "retry")),
-               (PushDelivery.not_before.is_(None)) | (PushDelivery.not_before <= now))
-        .order_by(PushDelivery.id).limit(limit)).all()
-    if not rows:
-        return counts
+        .where(PushDelivery.id.in_(claimed)).order_by(PushDelivery.id)).all()
     jobs = _jobs(rows, vapid.Signer(keys))
     timeout = current_app.config["PUSH_TIMEOUT_SECONDS"]
     with ThreadPoolExecutor(max_workers=current_app.config["PUSH_WORKERS"]) as pool:
@@ -230,7 +255,7 @@ def _settle(notification_ids: set[int], now: datetime) -> None:
         chunk = ids[start:start + 5000]
         sent = select(d.id).where(d.notification_id == Notification.id, d.status == "sent")
         open_ = select(d.id).where(d.notification_id == Notification.id,
-                                   d.status.in_(("sent", "pending", "retry")))
+                                   d.status.in_(("sent", "pending", "retry", "inflight")))
         db.session.execute(
             update(Notification)
             .where(Notification.id.in_(chunk), Notification.sent_at.is_(None), sent.exists())

@@ -320,3 +320,16 @@ def test_keys_command(app, tmp_path):
         assert path.read_text() != first
     finally:
         app.config["VAPID_FILE"] = before
+
+
+def test_a_sender_that_dies_mid_send_loses_nothing(push, rm):
+    phone = push.subscriber("phone")
+    subscribe(rm, phone)
+    alert(rm)
+    now = utcnow()
+    sender.dispatch(now)
+    assert len(sender._claim(now, 100)) == 1  # claimed, then the process died
+    assert sender.run_once(now)["sent"] == 0  # another sender leaves the lease alone
+    assert push.received == []
+    assert sender.run_once(now + sender.LEASE + timedelta(seconds=1))["sent"] == 1
+    assert len(push.to(phone)) == 1
