@@ -3,9 +3,11 @@ import { LocationProvider, Route, Router } from 'preact-iso';
 import { useEffect } from 'preact/hooks';
 import { Layout } from './components/Layout';
 import { Skeleton } from './components/States';
+import { syncDevice } from './data/push';
 import { ready, restore, user } from './data/session';
-import { registerServiceWorker } from './data/sw-register';
+import { pendingNavigation, registerServiceWorker } from './data/sw-register';
 import { locale } from './i18n';
+import { Alerts } from './screens/Alerts';
 import { Approvals } from './screens/Approvals';
 import { Customer } from './screens/Customer';
 import { Customers } from './screens/Customers';
@@ -20,6 +22,12 @@ function App() {
   useEffect(() => {
     document.documentElement.lang = locale.value;
   }, [locale.value]);
+  useEffect(() => {
+    // a notification tapped while signed out: land there once signed in
+    if (user.value || !pendingNavigation.value) return;
+    history.replaceState(null, '', pendingNavigation.value);
+    pendingNavigation.value = null;
+  }, [user.value, pendingNavigation.value]);
   if (!ready.value) return <Skeleton rows={4} />;
   if (!user.value) return <Login />;
   return (
@@ -32,6 +40,7 @@ function App() {
           <Route path="/customers/:id/visit" component={Visit} />
           <Route path="/outbox" component={Outbox} />
           <Route path="/outbox/:clientId" component={Conflict} />
+          <Route path="/alerts" component={Alerts} />
           <Route path="/approvals" component={Approvals} />
           <Route path="/settings" component={Settings} />
           <Route default component={Today} />
@@ -41,6 +50,7 @@ function App() {
   );
 }
 
-void restore();
+// alerts on this device: resubscribe when the server's key changed (never asks permission)
+void restore().then(() => user.value && syncDevice().catch(() => undefined));
 registerServiceWorker();
 render(<App />, document.getElementById('app')!);

@@ -30,6 +30,7 @@ class LiveServer:
                     "DATABASE_URL": f"sqlite:///{self.database}",
                     "DEMO_TRUTH_PATH": str(folder / "truth.csv"),
                     "MESSAGE_ADAPTER": "file", "MESSAGE_OUTBOX_FILE": str(folder / "outbox.jsonl"),
+                    "VAPID_FILE": str(folder / "vapid.json"),
                     "LOGIN_RATE_LIMIT": "1000 per minute"}
         self.env.pop("TEST_DATABASE_URL", None)
         self.port = _free_port()
@@ -44,6 +45,7 @@ class LiveServer:
         """A demo bank, with its moments and plans; `nightly`: trained models and the whole
         nightly run too (scores, risk cases), as `make run` has them."""
         self._flask("db", "upgrade")
+        self._flask("push", "keys", "--if-missing")
         self._flask("demo", "load", "--customers", str(customers), "--months", str(months),
                     "--seed", "5")
         if nightly:

@@ -35,7 +35,11 @@ def test_every_screen_passes_axe(page, lang):
     page.goto("/outbox")
     page.locator("#outbox-title").wait_for()
     problems["outbox"] = serious_violations(page)
+    page.goto("/alerts")
+    page.locator('[data-testid="alert-list"], .state.empty').first.wait_for()
+    problems["alerts"] = serious_violations(page)
     page.goto("/settings")
     page.locator(".segmented").wait_for()
+    page.get_by_test_id("push-kinds").wait_for()  # the alerts panel, preferences loaded
     problems["settings"] = serious_violations(page)
     assert {screen: found for screen, found in problems.items() if found} == {}

@@ -2,22 +2,32 @@ import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso';
 import { useEffect } from 'preact/hooks';
 import { dateTime, t } from '../i18n';
+import { unread, watchUnread } from '../data/alerts';
 import { outboxState } from '../data/outbox-state';
 import { online } from '../data/network';
 import { user } from '../data/session';
-import { applyUpdate, updateReady } from '../data/sw-register';
+import { applyUpdate, pendingNavigation, updateReady } from '../data/sw-register';
 
 const NAV = [
   { href: '/', key: 'nav.today', icon: 'M7 2v2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2h-2V2h-2v2H9V2H7zm-2 8h14v10H5V10z' },
   { href: '/customers', key: 'nav.customers', icon: 'M16 11a4 4 0 1 0-4-4 4 4 0 0 0 4 4zm-8 0a3 3 0 1 0-3-3 3 3 0 0 0 3 3zm0 2c-2.7 0-8 1.3-8 4v3h8v-3c0-1.1.5-2.1 1.3-2.9A12 12 0 0 0 8 13zm8 0c-2.7 0-8 1.3-8 4v3h16v-3c0-2.7-5.3-4-8-4z' },
+  { href: '/alerts', key: 'nav.alerts', badge: true, icon: 'M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.8V3.5a1.5 1.5 0 0 0-3 0v.7A7 7 0 0 0 5 11v5l-2 2v1h18v-1z' },
   { href: '/approvals', key: 'nav.approvals', lead: true, icon: 'M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z' },
   { href: '/settings', key: 'nav.settings', icon: 'M19.4 13a7.8 7.8 0 0 0 0-2l2.1-1.6-2-3.5-2.5 1a7.6 7.6 0 0 0-1.7-1L15 3h-4l-.4 2.7a7.6 7.6 0 0 0-1.7 1l-2.5-1-2 3.5L6.6 11a7.8 7.8 0 0 0 0 2l-2.1 1.6 2 3.5 2.5-1a7.6 7.6 0 0 0 1.7 1L11 21h4l.4-2.7a7.6 7.6 0 0 0 1.7-1l2.5 1 2-3.5zM13 15.5a3.5 3.5 0 1 1 3.5-3.5 3.5 3.5 0 0 1-3.5 3.5z' },
 ] as const;
 
 export function Layout({ children }: { children: ComponentChildren }) {
-  const { path } = useLocation();
+  const { path, route } = useLocation();
   // a new screen starts at its top, not where the last one was scrolled to
   useEffect(() => window.scrollTo(0, 0), [path]);
+  useEffect(() => watchUnread(), []);
+  // a tapped notification: go where it points
+  useEffect(() => {
+    const target = pendingNavigation.value;
+    if (!target) return;
+    pendingNavigation.value = null;
+    route(target);
+  }, [pendingNavigation.value]);
   const active = (href: string) => (href === '/' ? path === '/' : path.startsWith(href));
   return (
     <div class="shell">
@@ -41,8 +51,12 @@ export function Layout({ children }: { children: ComponentChildren }) {
       <nav class="tabbar" aria-label={t('nav.main')}>
         {NAV.filter((item) => !('lead' in item) || user.value?.role === 'lead').map((item) => (
           <a href={item.href} class={active(item.href) ? 'tab active' : 'tab'} aria-current={active(item.href) ? 'page' : undefined}>
-            <svg viewBox="0 0 24 24" aria-hidden="true" width="24" height="24"><path d={item.icon} fill="currentColor" /></svg>
+            <span class="tab-icon">
+              <svg viewBox="0 0 24 24" aria-hidden="true" width="24" height="24"><path d={item.icon} fill="currentColor" /></svg>
+              {'badge' in item && unread.value > 0 && <span class="badge" aria-hidden="true" data-testid="unread-badge">{unread.value > 99 ? '99+' : unread.value}</span>}
+            </span>
             <span>{t(item.key)}</span>
+            {'badge' in item && unread.value > 0 && <span class="visually-hidden">{t('alerts.unreadCount', { n: unread.value })}</span>}
           </a>
         ))}
       </nav>

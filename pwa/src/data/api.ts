@@ -288,3 +288,62 @@ export async function listApprovals(): Promise<Approval[]> {
   const data = await request<{ items: Approval[] } | Approval[]>('GET', '/approvals');
   return Array.isArray(data) ? data : (data.items ?? []);
 }
+
+// --- alerts: Web Push and the in-app inbox (docs/push.md)
+
+export type AlertKind = 'briefing' | 'risk_high' | 'risk' | 'approval_requested' | 'approval_decided' | 'renewal_due' | 'referral' | 'test';
+
+export type PushPreferences = {
+  kinds: Partial<Record<AlertKind, boolean>>;
+  quiet_start: string | null;
+  quiet_end: string | null;
+  time_zone?: string | null;
+  urgent_kinds?: string[];
+};
+
+export type SubscriptionBody = { endpoint: string; keys: { p256dh: string; auth: string }; user_agent?: string };
+
+export type Alert = {
+  id: number;
+  kind: string;
+  title: string;
+  body: string;
+  url: string;
+  status: string;
+  created_at: string;
+  read_at: string | null;
+};
+
+export type Inbox = { items: Alert[]; unread: number };
+
+export function pushKey(): Promise<{ public_key: string }> {
+  return request<{ public_key: string }>('GET', '/push/key');
+}
+
+export function addSubscription(body: SubscriptionBody): Promise<unknown> {
+  return request<unknown>('POST', '/push/subscriptions', body);
+}
+
+export function removeSubscription(endpoint: string): Promise<void> {
+  return request<void>('DELETE', '/push/subscriptions', { endpoint });
+}
+
+export function getPushPreferences(): Promise<PushPreferences> {
+  return request<PushPreferences>('GET', '/push/preferences');
+}
+
+export function putPushPreferences(body: PushPreferences): Promise<PushPreferences> {
+  return request<PushPreferences>('PUT', '/push/preferences', body);
+}
+
+export function sendTestPush(): Promise<unknown> {
+  return request<unknown>('POST', '/push/test');
+}
+
+export function getInbox(unreadOnly = false): Promise<Inbox> {
+  return request<Inbox>('GET', `/notifications${unreadOnly ? '?unread=1' : ''}`);
+}
+
+export function markAlertsRead(body: { ids: number[] } | { all: true }): Promise<{ marked: number }> {
+  return request<{ marked: number }>('POST', '/notifications/read', body);
+}

@@ -6,6 +6,7 @@ import * as cache from './cache';
 import { setMeta } from './db';
 import { refresh as refreshOutbox, startSync } from './outbox-state';
 import { requestPersistence } from './portfolio';
+import { forgetDevice } from './push';
 
 const PROFILE_KEY = 'rm.user';
 
@@ -48,6 +49,7 @@ export async function signIn(username: string, password: string): Promise<void> 
 
 /** Remove everything this device holds about the user's customers. */
 async function forget(): Promise<void> {
+  await forgetDevice().catch(() => undefined); // no more alerts about these customers here
   localStorage.removeItem(PROFILE_KEY);
   user.value = null; // unmount the screens first, so none of them fetches and saves again
   await cache.wipe();
@@ -55,6 +57,8 @@ async function forget(): Promise<void> {
 }
 
 export async function signOut(): Promise<void> {
+  // while the session still lets the server forget this device's subscription
+  await forgetDevice().catch(() => undefined);
   try {
     await api.logout();
   } catch {

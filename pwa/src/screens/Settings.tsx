@@ -1,6 +1,7 @@
 import { useLocation } from 'preact-iso';
 import { useState } from 'preact/hooks';
 import { describeError } from '../components/Moments';
+import { PushPanel } from '../components/Push';
 import { outboxState } from '../data/outbox-state';
 import * as plans from '../data/plan';
 import { signOut, user } from '../data/session';
@@ -22,6 +23,7 @@ export function Settings() {
           ))}
         </div>
       </div>
+      <PushPanel />
       <CalendarFeed />
       <div class="panel">
         <p>{t('settings.signedInAs', { name: user.value?.display_name ?? '' })}</p>

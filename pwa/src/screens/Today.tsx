@@ -2,6 +2,7 @@ import { useLocation } from 'preact-iso';
 import { CustomerRow } from '../components/CustomerRow';
 import { HandledEntry, PlanEntryCard } from '../components/PlanEntryCard';
 import { nextWorkingDay, overlay, previousWorkingDay, rmsOf, splitPlan, type Band } from '../components/planLogic';
+import { PushPrompt } from '../components/Push';
 import { AsOf, Empty, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import type { Plan } from '../data/api';
@@ -41,6 +42,7 @@ export function Today() {
         {state.status === 'ready' && isLead && <RmPicker plan={state.value.data} value={rm} choose={(id) => route(href(date, id))} />}
         {state.status === 'ready' && <AsOf asOf={state.value.asOf} offline={state.value.offline} />}
       </header>
+      <PushPrompt />
       {state.status === 'loading' && <Skeleton />}
       {state.status === 'error' && <ErrorState message={t('state.error', { detail: state.message })} onRetry={reload} />}
       {state.status === 'ready' && <PlanBody plan={state.value.data} today={!date} rm={rm} lead={isLead} />}

@@ -1,0 +1,48 @@
+// The in-app alerts inbox (docs/push.md): every alert, pushed or not. Needs a connection;
+// nothing is cached. The unread count feeds the badge on the nav item.
+import { signal } from '@preact/signals';
+import * as api from './api';
+
+const POLL_MS = 60_000;
+
+export const unread = signal(0);
+
+export async function inbox(): Promise<api.Inbox> {
+  const data = await api.getInbox();
+  unread.value = data.unread;
+  return data;
+}
+
+export async function refreshUnread(): Promise<void> {
+  try {
+    unread.value = (await api.getInbox(true)).unread;
+  } catch {
+    // offline or signed out: keep the last count
+  }
+}
+
+export async function markRead(ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await api.markAlertsRead({ ids });
+  await refreshUnread();
+}
+
+export async function markAllRead(): Promise<void> {
+  await api.markAlertsRead({ all: true });
+  unread.value = 0;
+}
+
+/** Keep the count fresh: now, when the app comes back to the front, and each minute while seen. */
+export function watchUnread(): () => void {
+  const visible = () => document.visibilityState === 'visible';
+  const onFront = () => visible() && void refreshUnread();
+  void refreshUnread();
+  const timer = setInterval(() => visible() && void refreshUnread(), POLL_MS);
+  window.addEventListener('focus', onFront);
+  document.addEventListener('visibilitychange', onFront);
+  return () => {
+    clearInterval(timer);
+    window.removeEventListener('focus', onFront);
+    document.removeEventListener('visibilitychange', onFront);
+  };
+}
