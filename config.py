@@ -102,6 +102,15 @@ class Config:
     PLAN_DAYS = 14  # working days planned ahead
     PLAN_MIN_OFFER_VALUE = 500.0  # offers worth a contact of their own
 
+    # Price guidance (backend/products/pricing.py): yearly rates, and the RM's discretion
+    PRICING_FUNDING_COST_RATE = 0.022
+    PRICING_LGD = 0.45  # loss given default of unsecured SME credit
+    PRICING_DEFAULT_PD = 0.05  # conservative when a customer has no repayment score
+    PRICING_OPERATING_COST_RATE = 0.006
+    DISCRETION_BP = {1: 10, 2: 15, 3: 25, 4: 35, 5: 50}  # +/- basis points by RM grade
+    DISCRETION_FEE_SHARE = {1: 0.05, 2: 0.1, 3: 0.15, 4: 0.2, 5: 0.25}
+    QUOTE_VALID_DAYS = 14
+
     # Web Push (docs/push.md). Keys come from the environment, else from VAPID_FILE.
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
     VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY")

@@ -40,9 +40,10 @@ def create_app(config=None) -> Flask:
     from backend.calendar import routes as calendar_routes  # also registers its sync kind
     from backend.customers import routes as customer_routes
     from backend.moments import routes as moment_routes
-    from backend.offers import service as _offers  # noqa: F401  (registers sync kinds)
+    from backend.offers import routes as offer_routes  # its service registers a sync kind
     from backend.products import routes as product_routes
     from backend.push import routes as push_routes
+    from backend.referrals import routes as referral_routes
     from backend.scoring import routes as experiment_routes
     from backend.visits import routes as visit_routes
     from backend.visits import service as _visits  # noqa: F401  (registers sync kinds)
@@ -53,10 +54,13 @@ def create_app(config=None) -> Flask:
     api.register_blueprint(customer_routes.blp)
     api.register_blueprint(visit_routes.blp)
     api.register_blueprint(product_routes.blp)
+    api.register_blueprint(product_routes.quotes_blp)
+    api.register_blueprint(offer_routes.blp)
     api.register_blueprint(experiment_routes.blp)
     api.register_blueprint(calendar_routes.blp)
     api.register_blueprint(moment_routes.blp)
     api.register_blueprint(push_routes.blp)
+    api.register_blueprint(referral_routes.blp)
     app.register_blueprint(survey_routes.bp)
     app.register_blueprint(web.bp)
     app.after_request(web.no_store_api)

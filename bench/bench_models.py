@@ -7,7 +7,8 @@ date, then compares with what happened after it (from the books):
 - AUC of attrition (6 months) and of each propensity model (3 months), each divided by
   the oracle AUC: the truth's probabilities ranked on the same customers and labels.
   The floor is the oracle; a ratio of 1.0 means the model ranks as well as the truth.
-- next-product hit rate at 3: share of customers who took a product whose top 3
+- next-product hit rate at 3 (propensity alone, and the offers step's ranked offers):
+  share of customers who took a product whose top 3
   propensities contained it, against a popularity baseline (the 3 products taken most
   in the year before, not already held).
 
@@ -109,6 +110,30 @@ def main() -> None:
         print(f"\nnext product hit@3 on {len(buyers)} customers who took one: model "
               f"{hit_model:.3f}, popularity {hit_pop:.3f}, ratio {hit_model / hit_pop:.2f}"
               if hit_pop else f"\nnext product hit@3: model {hit_model:.3f}, popularity 0")
+
+        # the offers step's ranked offers (expected value, diversity, consent, cool-down)
+        from sqlalchemy import insert
+
+        from backend.offers import ranking
+        from backend.offers.models import Offer
+        from backend.products.models import Product
+        from backend.scoring.models import Score
+
+        db.session.execute(insert(Score), [
+            {"customer_id": int(cid), "model": f"propensity:{code}", "version": "bench",
+             "as_of": as_of, "value": float(v), "band": "bench", "reasons": []}
+            for code, series in top_model.items() for cid, v in series.items()])
+        with timed() as t:
+            ranking.build(as_of)
+        offered = pd.DataFrame(db.session.execute(
+            select(Offer.customer_id, Product.code).join(Product, Product.id == Offer.product_id)
+            .where(Offer.state == "suggested")).all(), columns=["customer_id", "code"])
+        hit_offers = float(pd.Series([
+            any(took.at[cid, code] > 0 for code in offered.loc[offered.customer_id == cid, "code"]
+                if code in took.columns) for cid in buyers]).mean())
+        print(f"ranked offers (offers step, {t['seconds']:.2f} s) hit@3 {hit_offers:.3f}, "
+              f"popularity {hit_pop:.3f}, ratio {hit_offers / hit_pop:.2f}" if hit_pop else
+              f"ranked offers hit@3 {hit_offers:.3f}")
 
 
 def _row(name, y, p, oracle):

@@ -5,7 +5,7 @@ user's leave. One place answers "is this a working day" for the planner and the 
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -74,3 +74,27 @@ def leave_days(user_ids: Iterable[int], start: date, end: date) -> dict[int, set
             out[uid].add(day)
             day += timedelta(days=1)
     return out
+
+
+OPENS, CLOSES = time(9, 0), time(17, 30)
+BUSINESS_DAY_MINUTES = 510
+
+
+def add_business_minutes(cal: WorkCalendar, start: datetime, minutes: int) -> datetime:
+    """`start` (aware, in the bank's zone) plus `minutes` of business time: 09:00-17:30 on
+    working days. A start outside business hours counts from the next opening."""
+    moment = start
+    while True:
+        day_opens = moment.replace(hour=OPENS.hour, minute=OPENS.minute, second=0,
+                                   microsecond=0)
+        day_closes = moment.replace(hour=CLOSES.hour, minute=CLOSES.minute, second=0,
+                                    microsecond=0)
+        if not cal.is_working(moment.date()) or moment >= day_closes:
+            moment = (day_opens + timedelta(days=1))
+            continue
+        moment = max(moment, day_opens)
+        room = int((day_closes - moment).total_seconds() // 60)
+        if minutes <= room:
+            return moment + timedelta(minutes=minutes)
+        minutes -= room
+        moment = day_opens + timedelta(days=1)

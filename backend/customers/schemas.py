@@ -176,6 +176,8 @@ class CustomerCardSchema(CustomerSummarySchema):
     scores = fields.List(fields.Nested(ScoreSchema))
     moments = fields.List(fields.Nested(MomentSchema))
     risk_cases = fields.List(fields.Nested(RiskCaseSchema))
+    package = fields.Dict(allow_none=True, metadata={
+        "description": "the tier's fee this month and a better-suited tier, if any"})
     offers = fields.List(fields.Nested(OfferSummarySchema))
     satisfaction = fields.Nested(SatisfactionSchema)
     currency = fields.String()

@@ -15,7 +15,9 @@ from backend.errors import NotFound
 from backend.extensions import db
 from backend.models_base import JSONType, month_key
 from backend.moments.models import KeyMoment, RiskCase
+from backend.offers import service as offers_service
 from backend.offers.models import Offer
+from backend.products import packages
 from backend.products.models import Product
 from backend.scoring.models import Score
 from backend.visits import surveys
@@ -115,8 +117,9 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
         "scores": _scores_with_change(run(_Q.scores), params),
         "moments": [dict(r._mapping) for r in run(_Q.moments)],
         "risk_cases": [dict(r._mapping) for r in run(_Q.risk_cases)],
-        "offers": [_offer_dict(o) for o in run(_Q.offers)],
+        "offers": [_offer_dict(o, user.grade) for o in run(_Q.offers)],
         "satisfaction": surveys.satisfaction_index(customer_id=customer.id),
+        "package": packages.advice(customer.id, customer.tier),
         "currency": current_app.config["CURRENCY"],
         "as_of": today,
     }
@@ -218,7 +221,7 @@ class _Q:
                Offer.state, Product.code, Product.name, Product.name_en, Product.family,
                Product.is_credit)
         .join(Product, Product.id == Offer.product_id)
-        .where(Offer.customer_id == cid, Offer.state.in_(("suggested", "presented")))
+        .where(Offer.customer_id == cid, Offer.state.in_(("suggested", "presented", "accepted")))
         .order_by(Offer.expected_value.desc())
     )
 
@@ -286,10 +289,10 @@ def _interaction_dict(i) -> dict:
             "rm": {"id": i.rm_id, "name": i.display_name}}
 
 
-def _offer_dict(o) -> dict:
+def _offer_dict(o, grade: int) -> dict:
     return {"id": o.id, "product": _product_dict(o), "score": o.score,
-            "expected_value": o.expected_value, "reasons": o.reasons or [], "price": o.price,
-            "state": o.state}
+            "expected_value": o.expected_value, "reasons": o.reasons or [],
+            "price": offers_service.with_band(o.price, grade), "state": o.state}
 
 
 def _months_back(today: date, count: int) -> list[str]:

@@ -20,6 +20,7 @@ from backend.moments.schemas import (
     RiskDecisionSchema,
     RiskRequestSchema,
 )
+from backend.products import quotes
 
 blp = Blueprint("moments", __name__, url_prefix="/api/v1",
                 description="Key moments, early-warning risk cases and approvals")
@@ -95,5 +96,6 @@ def close(body, case_id: int):
 @login_required
 @blp.response(200, ApprovalListSchema)
 def approvals():
-    """Requests waiting for the caller's decision (team leads)"""
-    return {"items": risk.approvals(Viewer.of(current_user))}
+    """Requests waiting for the caller's decision (team leads): risk cases and quotes"""
+    viewer = Viewer.of(current_user)
+    return {"items": risk.approvals(viewer) + quotes.pending_for(viewer)}

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from backend.extensions import db
 from backend.models_base import JSONType, Money, utcnow
 
-OFFER_STATES = ("suggested", "presented", "accepted", "declined", "sold")
+# "expired": a suggestion the nightly ranking no longer makes (never shown to an RM)
+OFFER_STATES = ("suggested", "presented", "accepted", "declined", "sold", "expired")
 
 
 class Offer(db.Model):

@@ -8,6 +8,9 @@ from backend.errors import Invalid, NotFound
 from backend.extensions import db
 from backend.models_base import utcnow
 from backend.offers.models import Offer
+from backend.products import pricing
+from backend.products.models import Product
+from backend.referrals import service as referrals
 from backend.visits.sync import write_kind
 
 # Which state may follow which: an offer moves forward only.
@@ -17,6 +20,7 @@ NEXT_STATES = {
     "accepted": {"sold", "declined"},
     "declined": set(),
     "sold": set(),
+    "expired": set(),
 }
 
 
@@ -52,6 +56,7 @@ def record_feedback(*, user: Viewer, body: dict) -> Offer:
     if body["state"] == "sold":
         offer.sold_amount = body["amount"]
         offer.credited_rm_id = user.id
+        referrals.credit_sale(offer, user.id)
     db.session.flush()
     return offer
 
@@ -60,3 +65,41 @@ def record_feedback(*, user: Viewer, body: dict) -> Offer:
 def apply_feedback(*, user: Viewer, body: dict, base_version: int | None, client_id: str) -> dict:
     """Record offer feedback sent from a device."""
     return {"id": record_feedback(user=user, body=body).id}
+
+
+# --------------------------------------------------------------------------- reading
+
+SHOWN = ("suggested", "presented", "accepted")
+
+
+def with_band(price: dict | None, grade: int) -> dict | None:
+    """The stored guidance plus the reader's discretion band (it depends on the RM)."""
+    if not price:
+        return None
+    return {**price, "band": pricing.band(price, grade)}
+
+
+def offer_dict(offer: Offer, product: Product, grade: int) -> dict:
+    return {"id": offer.id, "product": {"code": product.code, "name": product.name,
+                                        "name_en": product.name_en, "family": product.family,
+                                        "is_credit": product.is_credit},
+            "score": offer.score, "expected_value": offer.expected_value,
+            "reasons": offer.reasons or [], "price": with_band(offer.price, grade),
+            "state": offer.state, "as_of": offer.as_of}
+
+
+def customer_offers(user: Viewer, customer_id: int, grade: int) -> list[dict]:
+    """The customer's live offers, best first, priced for this reader."""
+    require_visible(user, customer_id)
+    rows = db.session.execute(
+        select(Offer, Product).join(Product, Product.id == Offer.product_id)
+        .where(Offer.customer_id == customer_id, Offer.state.in_(SHOWN))
+        .order_by(Offer.expected_value.desc(), Offer.id)).all()
+    return [offer_dict(o, p, grade) for o, p in rows]
+
+
+def feedback(user: Viewer, offer_id: int, body: dict, grade: int) -> dict:
+    """Feedback from the card (the device sends the same through the sync kind)."""
+    offer = record_feedback(user=user, body={**body, "offer_id": offer_id})
+    db.session.commit()
+    return offer_dict(offer, db.session.get(Product, offer.product_id), grade)

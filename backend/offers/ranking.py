@@ -1,0 +1,193 @@
+"""Next best product (DESIGN §2.8): rank the products each customer does not hold by
+expected value, keep them diverse, explain them. A pipeline step (order 50).
+
+Candidates are the latest propensity scores: a propensity model scores only customers
+who are eligible for its product and do not hold it (backend/scoring/models_impl.py), so
+"has a score" already means "eligible, not held". On top: marketing consent, and the
+contact policy's cool-down for products the customer declined.
+
+Expected value over a year = propensity x value if sold - the cost of the contact, where
+the value if sold is the product's margin on the average balance holders of the same
+segment keep, plus its fees, minus its yearly cost. Each offer carries its price guidance
+(backend/products/pricing.py); the RM's band is added when an RM reads it.
+"""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import case, func, select, update
+
+from backend.calendar.models import ContactPolicy
+from backend.customers.models import Account, Customer
+from backend.extensions import db
+from backend.offers.models import Offer
+from backend.products import pricing
+from backend.products.models import Product
+from backend.scoring.models import Score
+from backend.timeutil import start_of_bank_day
+
+TOP = 3
+LIVE = ("suggested", "presented")
+CONTACT_CHANNEL = {"large": "visit", "medium": "call", "small": "call", "micro": "email"}
+
+
+def _holder_balance() -> dict[tuple[str, int], float]:
+    """(segment, product id) -> the average open balance of its holders in that segment."""
+    rows = db.session.execute(
+        select(Customer.segment, Account.product_id, func.avg(func.abs(Account.balance)))
+        .join(Customer, Customer.id == Account.customer_id)
+        .where(Account.status == "open").group_by(Customer.segment, Account.product_id)).all()
+    return {(segment, pid): float(balance or 0) for segment, pid, balance in rows}
+
+
+def value_if_sold(product: Product, balance: float) -> float:
+    """A year's margin on the balance, with the product's fees, less its yearly cost."""
+    return (balance * float(product.margin_rate or 0) + 12 * float(product.monthly_fee or 0)
+            - float(product.annual_cost or 0))
+
+
+def _latest(model: str, as_of: date) -> dict[int, tuple[float, str]]:
+    last = db.session.scalar(select(func.max(Score.as_of))
+                             .where(Score.model == model, Score.as_of <= as_of))
+    if last is None:
+        return {}
+    return {cid: (value, band) for cid, value, band in db.session.execute(
+        select(Score.customer_id, Score.value, Score.band)
+        .where(Score.model == model, Score.as_of == last))}
+
+
+def _sensitivity() -> dict[int, float]:
+    """How often a customer said no: declined offers over offers made (0..1)."""
+    rows = db.session.execute(
+        select(Offer.customer_id, func.count(),
+               func.sum(case((Offer.state == "declined", 1), else_=0)))
+        .where(Offer.state.in_(("accepted", "sold", "declined")))
+        .group_by(Offer.customer_id)).all()
+    return {cid: (declined or 0) / n for cid, n, declined in rows if n}
+
+
+def _industry_uptake() -> dict[tuple[str, int], float]:
+    """(industry, product id) -> the share of that industry's customers who hold it."""
+    totals = dict(db.session.execute(select(Customer.industry, func.count())
+                                     .where(Customer.status != "closed")
+                                     .group_by(Customer.industry)).all())
+    held = db.session.execute(
+        select(Customer.industry, Account.product_id, func.count(func.distinct(Customer.id)))
+        .join(Account, Account.customer_id == Customer.id)
+        .where(Account.status == "open", Customer.status != "closed")
+        .group_by(Customer.industry, Account.product_id)).all()
+    return {(ind, pid): n / totals[ind] for ind, pid, n in held if totals.get(ind)}
+
+
+def _declined_recently(as_of: date) -> set[tuple[int, int]]:
+    """(customer, product) pairs inside the segment's decline cool-down."""
+    cooldown = dict(db.session.execute(select(ContactPolicy.segment,
+                                              ContactPolicy.decline_cooldown_days)).all())
+    longest = max(cooldown.values(), default=180)
+    rows = db.session.execute(
+        select(Offer.customer_id, Offer.product_id, Offer.state_changed_at, Customer.segment)
+        .join(Customer, Customer.id == Offer.customer_id)
+        .where(Offer.state == "declined",
+               Offer.state_changed_at >= start_of_bank_day(as_of - timedelta(days=longest)))
+    ).all()
+    return {(cid, pid) for cid, pid, at, segment in rows
+            if at >= start_of_bank_day(as_of - timedelta(days=cooldown.get(segment, longest)))}
+
+
+def diverse(ranked: list[dict], k: int = TOP) -> list[dict]:
+    """The best k with at most one product of a family (not three loans), then the rest."""
+    picked, families = [], set()
+    for offer in ranked:
+        if offer["family"] not in families:
+            picked.append(offer)
+            families.add(offer["family"])
+        if len(picked) == k:
+            return picked
+    return picked
+
+
+def build(as_of: date) -> int:
+    """Rank and store each customer's top offers for as_of; return the offers written."""
+    last = db.session.scalar(select(func.max(Score.as_of))
+                             .where(Score.model.like("propensity:%"), Score.as_of <= as_of))
+    if last is None:
+        return 0
+    products = {p.code: p for p in db.session.scalars(select(Product).where(Product.active))}
+    customers = {c.id: c for c in db.session.execute(
+        select(Customer.id, Customer.segment, Customer.industry, Customer.consent_marketing,
+               Customer.onboarded_on).where(Customer.status != "closed"))}
+    balances = _holder_balance()
+    repayment, value_band = _latest("repayment", as_of), _latest("value", as_of)
+    sensitivity = _sensitivity()
+    uptake = _industry_uptake()
+    declined = _declined_recently(as_of)
+    costs = current_app.config["CONTACT_COST"]
+    candidates = defaultdict(list)
+    for cid, model, p, reasons in db.session.execute(
+            select(Score.customer_id, Score.model, Score.value, Score.reasons)
+            .where(Score.model.like("propensity:%"), Score.as_of == last)):
+        product = products.get(model.split(":", 1)[1])
+        customer = customers.get(cid)
+        if product is None or customer is None or not customer.consent_marketing \
+                or (cid, product.id) in declined:
+            continue
+        balance = balances.get((customer.segment, product.id), 0.0)
+        ev = p * value_if_sold(product, balance) \
+            - costs.get(CONTACT_CHANNEL.get(customer.segment, "call"), 0.0)
+        if ev <= 0:
+            continue
+        share = uptake.get((customer.industry, product.id), 0.0)
+        why = list(reasons or [])[:2]
+        if share >= 0.2:
+            why.append({"code": "offer.industry", "value": round(share, 4),
+                        "zh": f"同行业 {share:.0%} 的企业已持有",
+                        "en": f"{share:.0%} of companies in this industry hold it"})
+        why.append({"code": "offer.value", "value": round(ev, 2),
+                    "zh": f"预期年化价值 {ev:,.0f}", "en": f"Expected value {ev:,.0f} a year"})
+        price = pricing.guidance(pricing.Inputs(
+            is_credit=product.is_credit, list_rate=None if product.rate is None
+            else float(product.rate), monthly_fee=float(product.monthly_fee or 0),
+            annual_cost=float(product.annual_cost or 0), average_balance=balance,
+            pd=repayment.get(cid, (None,))[0], value_band=value_band.get(cid, (0, None))[1],
+            tenure_years=0 if customer.onboarded_on is None
+            else (as_of - customer.onboarded_on).days / 365.25,
+            sensitivity=sensitivity.get(cid, 0.0)))
+        candidates[cid].append({"product_id": product.id, "family": product.family,
+                                "score": round(float(p), 6), "expected_value": round(ev, 2),
+                                "reasons": why, "price": price})
+    return _store(as_of, {cid: diverse(sorted(c, key=lambda o: (-o["expected_value"],
+                                                                 o["product_id"])))
+                          for cid, c in candidates.items()})
+
+
+def _store(as_of: date, ranked: dict[int, list[dict]]) -> int:
+    """Update live offers of the same product, add new ones, expire suggestions dropped.
+
+    Offers the RM has presented stay as they are; suggestions no longer in the top are
+    expired, so the card shows only what is worth a contact today.
+    """
+    live = {(o.customer_id, o.product_id): o for o in db.session.scalars(
+        select(Offer).where(Offer.state.in_(LIVE)))}
+    keep, written = set(), 0
+    for cid, offers in ranked.items():
+        for o in offers:
+            current = live.get((cid, o["product_id"]))
+            if current is None:
+                db.session.add(Offer(customer_id=cid, product_id=o["product_id"], as_of=as_of,
+                                     score=o["score"], expected_value=o["expected_value"],
+                                     reasons=o["reasons"], price=o["price"],
+                                     state="suggested"))
+            else:
+                current.as_of, current.score = as_of, o["score"]
+                current.expected_value, current.reasons = o["expected_value"], o["reasons"]
+                current.price = o["price"]
+                keep.add(current.id)
+            written += 1
+    stale = [o.id for o in live.values() if o.state == "suggested" and o.id not in keep]
+    for start in range(0, len(stale), 5000):
+        db.session.execute(update(Offer).where(Offer.id.in_(stale[start:start + 5000]))
+                           .values(state="expired")
+                           .execution_options(synchronize_session=False))
+    db.session.flush()
+    return written

@@ -1,0 +1,61 @@
+"""Referrals on the wire."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+
+class ProspectSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    contact = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(max=100))
+    region = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class ReferralCreateSchema(Schema):
+    customer_external_id = fields.String(load_default=None, allow_none=True,
+                                         validate=validate.Length(min=1, max=64))
+    prospect = fields.Nested(ProspectSchema, load_default=None, allow_none=True)
+    need = fields.String(required=True, validate=validate.Length(min=2, max=1000))
+    product_code = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(max=32))
+
+    @validates_schema
+    def _one_customer(self, data, **_):
+        if bool(data.get("customer_external_id")) == bool(data.get("prospect")):
+            raise ValidationError("Give the customer number of an existing customer, or a new "
+                                  "company; not both.", "customer_external_id")
+
+
+class ReferralPatchSchema(Schema):
+    state = fields.String(required=True, validate=validate.OneOf(
+        ("acknowledged", "contacted", "won", "lost")))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class SlaSchema(Schema):
+    ack_due = fields.DateTime(allow_none=True)
+    contact_due = fields.DateTime(allow_none=True)
+    ack_missed = fields.Boolean()
+    contact_missed = fields.Boolean()
+
+
+class ReferralSchema(Schema):
+    id = fields.Integer()
+    state = fields.String()
+    need = fields.String()
+    product_code = fields.String(allow_none=True)
+    customer = fields.Dict(allow_none=True)
+    prospect = fields.Dict(allow_none=True)
+    referrer = fields.Dict(allow_none=True)
+    rm = fields.Dict(allow_none=True)
+    created_at = fields.DateTime()
+    sla = fields.Nested(SlaSchema)
+    acknowledged_at = fields.DateTime(allow_none=True)
+    first_contact_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    lost_reason = fields.String(allow_none=True)
+    credit = fields.Dict(allow_none=True)
+
+
+class ReferralListSchema(Schema):
+    items = fields.List(fields.Nested(ReferralSchema))

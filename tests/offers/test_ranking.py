@@ -1,0 +1,183 @@
+"""Next best product: what is never offered, diversity, reasons, price guidance."""
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from backend.extensions import db
+from backend.offers import ranking
+from backend.offers.models import Offer
+from backend.products import pricing
+from backend.scoring.models import Score
+from tests import factories as f
+
+AS_OF = date(2026, 11, 28)
+
+
+@pytest.fixture
+def world(app):
+    rm = f.user("rm_a", "rm", f.team("A"), grade=3)
+    products = {
+        "CUR": f.product("CUR", family="deposit", margin_rate=0.015, annual_cost=120),
+        "INST": f.product("INST", family="loan", is_credit=True, rate=0.0435,
+                          margin_rate=0.025, annual_cost=600),
+        "WCL": f.product("WCL", family="loan", is_credit=True, rate=0.048, margin_rate=0.028,
+                         annual_cost=900),
+        "UCC": f.product("UCC", family="loan", is_credit=True, rate=0.065, margin_rate=0.038,
+                         annual_cost=250),
+        "POS": f.product("POS", family="payment", monthly_fee=30, margin_rate=0.0015,
+                         annual_cost=300),
+        "FUND": f.product("FUND", family="fund", margin_rate=0.004, annual_cost=50),
+    }
+    # holders give every product an average balance in the "medium" segment
+    holder = f.customer(rm, segment="medium", industry="retail")
+    for p in products.values():
+        f.account(holder, p, balance=500_000)
+    db.session.commit()
+    return {"rm": rm, "products": products}
+
+
+def propensity(customer, code, value, reasons=None):
+    db.session.add(Score(customer_id=customer.id, model=f"propensity:{code}", version="t",
+                         as_of=AS_OF, value=value, band="high",
+                         reasons=reasons or [{"code": f"{code}.why", "zh": "因为", "en": "because",
+                                              "value": 1}]))
+
+
+def offers_of(customer) -> list[Offer]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Offer).where(Offer.customer_id == customer.id,
+                                                       Offer.state == "suggested")
+                                   .order_by(Offer.expected_value.desc())))
+
+
+def codes(offers, products):
+    by_id = {p.id: code for code, p in products.items()}
+    return [by_id[o.product_id] for o in offers]
+
+
+def test_ranked_by_value_diverse_and_explained(world):
+    c = f.customer(world["rm"], segment="medium", industry="retail")
+    for code, p in (("INST", 0.5), ("WCL", 0.6), ("UCC", 0.4), ("POS", 0.3), ("FUND", 0.9)):
+        propensity(c, code, p)
+    db.session.commit()
+    ranking.build(AS_OF)
+    offers = offers_of(c)
+    chosen = codes(offers, world["products"])
+    assert len(offers) == 3
+    assert sum(code in ("INST", "WCL", "UCC") for code in chosen) == 1  # not three loans
+    assert chosen[0] == "WCL"  # 0.6 x (500k x 2.8% - 900) beats the others
+    assert [o.expected_value for o in offers] == sorted((o.expected_value for o in offers),
+                                                        reverse=True)
+    for o in offers:
+        assert o.reasons[0]["code"].endswith(".why")
+        assert o.reasons[-1]["code"] == "offer.value"
+    # the industry peer reason: the one retail holder holds everything (100% >= 20%)
+    assert any(r["code"] == "offer.industry" for r in offers[0].reasons)
+
+
+def test_never_without_consent_or_within_the_cooldown(world):
+    quiet = f.customer(world["rm"], segment="medium", consent_marketing=False)
+    propensity(quiet, "WCL", 0.9)
+    c = f.customer(world["rm"], segment="medium")
+    propensity(c, "WCL", 0.9)
+    propensity(c, "INST", 0.2)
+    db.session.add(Offer(customer_id=c.id, product_id=world["products"]["WCL"].id,
+                         as_of=AS_OF, score=0.9, expected_value=1000, state="declined",
+                         state_changed_at=datetime(2026, 10, 1)))  # medium cool-down: 90 days
+    db.session.commit()
+    ranking.build(AS_OF)
+    assert offers_of(quiet) == []
+    assert codes(offers_of(c), world["products"]) == ["INST"]
+
+
+def test_held_or_ineligible_products_have_no_score_so_no_offer(world):
+    c = f.customer(world["rm"], segment="medium")
+    propensity(c, "POS", 0.5)  # the propensity models score only eligible non-holders
+    db.session.commit()
+    ranking.build(AS_OF)
+    assert codes(offers_of(c), world["products"]) == ["POS"]
+
+
+def test_rerun_updates_and_expires_but_keeps_presented(world):
+    c = f.customer(world["rm"], segment="medium")
+    propensity(c, "WCL", 0.6)
+    propensity(c, "POS", 0.5)
+    db.session.commit()
+    ranking.build(AS_OF)
+    first = {o.product_id: o.id for o in offers_of(c)}
+    presented = db.session.get(Offer, first[world["products"]["POS"].id])
+    presented.state = "presented"
+    db.session.execute(Score.__table__.delete())
+    propensity(c, "INST", 0.7)
+    db.session.commit()
+    ranking.build(AS_OF)
+    db.session.expire_all()
+    assert db.session.get(Offer, first[world["products"]["WCL"].id]).state == "expired"
+    assert db.session.get(Offer, presented.id).state == "presented"
+    assert codes(offers_of(c), world["products"]) == ["INST"]
+
+
+def test_offers_api_prices_with_the_readers_band(api, world):
+    c = f.customer(world["rm"], segment="medium")
+    propensity(c, "WCL", 0.6)
+    db.session.commit()
+    ranking.build(AS_OF)
+    db.session.commit()
+    [item] = api("rm_a").get(f"/api/v1/customers/{c.id}/offers").json["items"]
+    price = item["price"]
+    assert item["product"]["code"] == "WCL" and price["unit"] == "rate"
+    assert price["band"] == {"min": round(max(price["floor"], price["suggested"] - 0.0025), 6),
+                             "max": round(price["suggested"] + 0.0025, 6)}  # grade 3: 25 bp
+    other = f.user("rm_b", "rm", f.team("B"))
+    db.session.commit()
+    assert api(other.username).get(f"/api/v1/customers/{c.id}/offers").status_code == 404
+
+
+# --------------------------------------------------------------------------- pricing
+
+
+def credit(**fields):
+    base = dict(is_credit=True, list_rate=0.048, monthly_fee=0, annual_cost=900,
+                average_balance=300_000, pd=0.02, value_band=None, tenure_years=0,
+                sensitivity=0.0)
+    return pricing.Inputs(**{**base, **fields})
+
+
+def test_floor_is_funding_plus_expected_loss_plus_operating_cost(app):
+    price = pricing.guidance(credit())
+    assert price["floor"] == pytest.approx(0.022 + 0.02 * 0.45 + 900 / 300_000)
+    assert (price["unit"], price["list"], price["suggested"]) == ("rate", 0.048, 0.048)
+
+
+def test_missing_score_falls_back_to_a_conservative_pd(app):
+    price = pricing.guidance(credit(pd=None))
+    assert price["pd_default"] and price["pd"] == app.config["PRICING_DEFAULT_PD"]
+    assert price["floor"] > pricing.guidance(credit(pd=0.02))["floor"]
+
+
+def test_pd_of_zero_and_rounding_to_a_basis_point(app):
+    price = pricing.guidance(credit(pd=0.0, annual_cost=1000, average_balance=300_000))
+    assert price["floor"] == 0.0253  # 2.2% + 0 + 0.333...% rounded to a basis point
+    assert price["pd"] == 0.0
+
+
+def test_value_tenure_and_sensitivity_lower_the_suggestion_not_below_the_floor(app):
+    loyal = pricing.guidance(credit(value_band="top", tenure_years=10, sensitivity=1.0))
+    assert loyal["suggested"] == round(0.048 - (30 + 20 + 10) * 0.0001, 6)
+    squeezed = pricing.guidance(credit(list_rate=0.033, value_band="top", tenure_years=10))
+    assert squeezed["suggested"] == squeezed["floor"]
+
+
+def test_fee_products_round_to_a_yuan_and_deposits_have_no_price(app):
+    fee = pricing.guidance(pricing.Inputs(is_credit=False, list_rate=None, monthly_fee=30,
+                                          annual_cost=300, average_balance=0, pd=None,
+                                          value_band=None, tenure_years=0, sensitivity=0.5))
+    assert fee == {"unit": "fee", "list": 30.0, "floor": 25.0, "suggested": 28.0, "pd": None,
+                   "pd_default": False}
+    assert pricing.band(fee, 1) == {"min": 27.0, "max": 29.0}
+    deposit = pricing.Inputs(is_credit=False, list_rate=0.0165, monthly_fee=0, annual_cost=40,
+                             average_balance=1e5, pd=None, value_band=None, tenure_years=0,
+                             sensitivity=0)
+    assert pricing.guidance(deposit) is None
