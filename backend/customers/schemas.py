@@ -176,6 +176,9 @@ class CustomerCardSchema(CustomerSummarySchema):
     scores = fields.List(fields.Nested(ScoreSchema))
     moments = fields.List(fields.Nested(MomentSchema))
     risk_cases = fields.List(fields.Nested(RiskCaseSchema))
+    related_needs = fields.List(fields.Dict(), metadata={
+        "description": "what related parties may need; a party outside the portfolio is a "
+                       "referral opportunity with none of its data"})
     package = fields.Dict(allow_none=True, metadata={
         "description": "the tier's fee this month and a better-suited tier, if any"})
     offers = fields.List(fields.Nested(OfferSummarySchema))

@@ -15,6 +15,7 @@ from backend.errors import NotFound
 from backend.extensions import db
 from backend.models_base import JSONType, month_key
 from backend.moments.models import KeyMoment, RiskCase
+from backend.offers import related
 from backend.offers import service as offers_service
 from backend.offers.models import Offer
 from backend.products import packages
@@ -107,7 +108,8 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
                      "email": customer.consent_email},
         "owner": {"name": customer.owner_name, "name_en": customer.owner_name_en},
         "rm": {"id": customer.rm_id, "name": customer.rm_name} if customer.rm_id else None,
-        "related_parties": _related_parties(user, run(_Q.parties)),
+        "related_parties": (parties := _related_parties(user, run(_Q.parties))),
+        "related_needs": related.needs(parties),
         "accounts": [_account_dict(a) for a in accounts],
         "profitability": _profitability(accounts, activity, run(_Q.contacts)),
         "series": activity["series"],

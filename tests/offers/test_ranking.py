@@ -29,6 +29,7 @@ def world(app):
         "POS": f.product("POS", family="payment", monthly_fee=30, margin_rate=0.0015,
                          annual_cost=300),
         "FUND": f.product("FUND", family="fund", margin_rate=0.004, annual_cost=50),
+        "RPL": f.product("RPL", family="loan", is_credit=True, line="retail", rate=0.039),
     }
     # holders give every product an average balance in the "medium" segment
     holder = f.customer(rm, segment="medium", industry="retail")
@@ -181,3 +182,25 @@ def test_fee_products_round_to_a_yuan_and_deposits_have_no_price(app):
                              average_balance=1e5, pd=None, value_band=None, tenure_years=0,
                              sensitivity=0)
     assert pricing.guidance(deposit) is None
+
+
+def test_related_party_needs_never_show_another_portfolios_data(api, world):
+    mine = f.customer(world["rm"], segment="medium", name="本户")
+    buyer_mine = f.customer(world["rm"], segment="medium", name="我的买方")
+    theirs = f.customer(f.user("rm_b", "rm", f.team("B")), segment="medium", name="他行买方")
+    f.related(mine, "buyer", buyer_mine)
+    f.related(mine, "supplier", theirs)
+    f.related(mine, "owner", person_name="张老板")
+    for c in (buyer_mine, theirs):
+        db.session.add(Offer(customer_id=c.id, product_id=world["products"]["POS"].id,
+                             as_of=AS_OF, score=0.5, expected_value=900, state="suggested"))
+    db.session.commit()
+    needs = {n["kind"]: n for n in api("rm_a").get(f"/api/v1/customers/{mine.id}")
+             .json["related_needs"]}
+    assert needs["buyer"]["customer"]["id"] == buyer_mine.id  # mine: its best offer, a link
+    assert (needs["buyer"]["product"]["code"], needs["buyer"]["referral"]) == ("POS", False)
+    supplier = needs["supplier"]  # another portfolio: a referral opportunity, nothing of it
+    assert supplier["customer"] is None and supplier["referral"] is True
+    assert supplier["product"]["code"] == "WCL"  # the rule, not the other RM's offer
+    assert "他行买方" not in str(needs) and str(theirs.id) not in str(supplier)
+    assert (needs["owner"]["line"], needs["owner"]["referral"]) == ("retail", True)
