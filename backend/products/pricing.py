@@ -13,6 +13,7 @@ The discretion band is the RM's: +/- DISCRETION_BP[grade] basis points around th
 suggested rate (a fee range for fees), clipped at the floor, valid QUOTE_VALID_DAYS.
 """
 
+import math
 from dataclasses import dataclass
 
 from flask import current_app
@@ -75,5 +76,7 @@ def band(price: dict, grade: int) -> dict:
     else:
         width = price["suggested"] * cfg["DISCRETION_FEE_SHARE"].get(grade, 0.0)
         low, high, step = price["suggested"] - width, price["suggested"] + width, 1.0
-    return {"min": round_to(max(price["floor"], low), step),
-            "max": round_to(max(price["floor"], high), step)}
+    # inwards to the unit: the band never grants more than the grade allows
+    low = math.ceil(round(max(price["floor"], low) / step, 6)) * step
+    high = math.floor(round(max(price["floor"], high) / step, 6)) * step
+    return {"min": round(low, 6), "max": round(max(low, high), 6)}

@@ -21,9 +21,18 @@ class ProductListSchema(Schema):
     items = fields.List(fields.Nested(ProductSchema))
 
 
+class StrictFloat(fields.Float):
+    """A JSON number only: "0.045" as text is refused, as the other numeric fields do."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str | bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class QuoteCreateSchema(Schema):
     offer_id = fields.Integer(required=True, strict=True)
-    price = fields.Float(required=True, allow_nan=False,
+    price = StrictFloat(required=True, allow_nan=False,
                          validate=validate.Range(min=0, max=1_000_000),
                          metadata={"description": "a yearly rate (0.0425) or a monthly fee"})
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
