@@ -16,11 +16,12 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, insert, select, update
 
 from backend.calendar.models import ContactPolicy
 from backend.customers.models import Account, Customer
 from backend.extensions import db
+from backend.models_base import utcnow
 from backend.offers.models import Offer
 from backend.products import pricing
 from backend.products.models import Product
@@ -165,29 +166,31 @@ def _store(as_of: date, ranked: dict[int, list[dict]]) -> int:
     """Update live offers of the same product, add new ones, expire suggestions dropped.
 
     Offers the RM has presented stay as they are; suggestions no longer in the top are
-    expired, so the card shows only what is worth a contact today.
+    expired, so the card shows only what is worth a contact today. Bulk statements: the
+    step writes every customer's offers each night.
     """
-    live = {(o.customer_id, o.product_id): o for o in db.session.scalars(
-        select(Offer).where(Offer.state.in_(LIVE)))}
-    keep, written = set(), 0
+    live = {(cid, pid): (oid, state) for oid, cid, pid, state in db.session.execute(
+        select(Offer.id, Offer.customer_id, Offer.product_id, Offer.state)
+        .where(Offer.state.in_(LIVE)))}
+    new, changed, keep = [], [], set()
     for cid, offers in ranked.items():
         for o in offers:
+            fields = {"as_of": as_of, "score": o["score"], "expected_value": o["expected_value"],
+                      "reasons": o["reasons"], "price": o["price"]}
             current = live.get((cid, o["product_id"]))
             if current is None:
-                db.session.add(Offer(customer_id=cid, product_id=o["product_id"], as_of=as_of,
-                                     score=o["score"], expected_value=o["expected_value"],
-                                     reasons=o["reasons"], price=o["price"],
-                                     state="suggested"))
+                new.append({"customer_id": cid, "product_id": o["product_id"],
+                            "state": "suggested", "state_changed_at": utcnow(), **fields})
             else:
-                current.as_of, current.score = as_of, o["score"]
-                current.expected_value, current.reasons = o["expected_value"], o["reasons"]
-                current.price = o["price"]
-                keep.add(current.id)
-            written += 1
-    stale = [o.id for o in live.values() if o.state == "suggested" and o.id not in keep]
+                changed.append({"id": current[0], **fields})
+                keep.add(current[0])
+    for start in range(0, len(new), 5000):
+        db.session.execute(insert(Offer), new[start:start + 5000])
+    if changed:
+        db.session.execute(update(Offer), changed)  # bulk UPDATE by primary key
+    stale = [oid for oid, state in live.values() if state == "suggested" and oid not in keep]
     for start in range(0, len(stale), 5000):
         db.session.execute(update(Offer).where(Offer.id.in_(stale[start:start + 5000]))
                            .values(state="expired")
                            .execution_options(synchronize_session=False))
-    db.session.flush()
-    return written
+    return len(new) + len(changed)
