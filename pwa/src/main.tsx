@@ -12,6 +12,8 @@ import { Approvals } from './screens/Approvals';
 import { Customer } from './screens/Customer';
 import { Customers } from './screens/Customers';
 import { Login } from './screens/Login';
+import { Refer } from './screens/Refer';
+import { Referrals } from './screens/Referrals';
 import { Conflict, Outbox } from './screens/Outbox';
 import { Visit } from './screens/Visit';
 import { Settings } from './screens/Settings';
@@ -30,6 +32,23 @@ function App() {
   }, [user.value, pendingNavigation.value]);
   if (!ready.value) return <Skeleton rows={4} />;
   if (!user.value) return <Login />;
+  if (user.value.role === 'referrer') {
+    // a colleague from another line: no portfolio, no plan; referring is the whole job
+    return (
+      <LocationProvider>
+        <Layout>
+          <Router>
+            <Route path="/" component={Refer} />
+            <Route path="/referrals" component={Referrals} />
+            <Route path="/referrals/:id" component={Referrals} />
+            <Route path="/alerts" component={Alerts} />
+            <Route path="/settings" component={Settings} />
+            <Route default component={Refer} />
+          </Router>
+        </Layout>
+      </LocationProvider>
+    );
+  }
   return (
     <LocationProvider>
       <Layout>
@@ -42,6 +61,8 @@ function App() {
           <Route path="/outbox/:clientId" component={Conflict} />
           <Route path="/alerts" component={Alerts} />
           <Route path="/approvals" component={Approvals} />
+          <Route path="/referrals" component={Referrals} />
+          <Route path="/referrals/:id" component={Referrals} />
           <Route path="/settings" component={Settings} />
           <Route default component={Today} />
         </Router>

@@ -30,6 +30,7 @@ describe('messages', () => {
       party: ['owner', 'guarantor', 'supplier', 'buyer', 'affiliate', 'guaranteed_party', 'owned_company'],
       channel: ['visit', 'call', 'video', 'message', 'email', 'branch', 'mobile', 'online', 'atm', 'pos', 'transfer', 'system'],
       outcome: ['reached', 'not_reached', 'interested', 'sale', 'declined', 'follow_up', 'complaint', 'info'],
+      needLine: ['retail', 'partner', 'private'],
     };
     for (const [family, list] of Object.entries(codes)) {
       for (const code of list) expect(`${family}.${code}` in en, `${family}.${code}`).toBe(true);

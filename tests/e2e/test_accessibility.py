@@ -43,3 +43,34 @@ def test_every_screen_passes_axe(page, lang):
     page.get_by_test_id("push-kinds").wait_for()  # the alerts panel, preferences loaded
     problems["settings"] = serious_violations(page)
     assert {screen: found for screen, found in problems.items() if found} == {}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_referral_screens_pass_axe(page, lang):
+    """A referrer's Refer form (with its field errors) and My referrals; an RM's Referrals."""
+    page.goto("/")
+    page.evaluate(f"localStorage.setItem('rm.locale', '{lang}')")
+    page.reload()
+    page.locator("input[name=username]").fill("referrer1")
+    page.locator("input[name=password]").fill("demo1234")
+    page.locator("button[type=submit]").click()
+    form = page.get_by_test_id("refer-form")
+    form.wait_for()
+    problems = {"refer": serious_violations(page)}
+    form.locator("button[type=submit]").click()
+    form.locator(".field-error").first.wait_for()
+    problems["refer errors"] = serious_violations(page)
+    form.locator("label.choice").nth(1).click()  # a new company
+    form.locator("input[name=name]").wait_for()
+    problems["refer prospect"] = serious_violations(page)
+    page.goto("/referrals")
+    page.locator('[data-testid="referral-list"], .state.empty').first.wait_for()
+    problems["my referrals"] = serious_violations(page)
+    page.goto("/settings")
+    page.get_by_role("button", name="退出登录").or_(
+        page.get_by_role("button", name="Sign out")).click()
+    login(page)
+    page.goto("/referrals")
+    page.locator('[data-testid="referral-list"], .state.empty').first.wait_for()
+    problems["referrals"] = serious_violations(page)
+    assert {screen: found for screen, found in problems.items() if found} == {}

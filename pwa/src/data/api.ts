@@ -65,6 +65,32 @@ export type Card = CustomerSummary & {
   // the morning (docs/calendar.md): absent from servers without the planner
   moments?: Moment[];
   risk_cases?: RiskCase[];
+  // next best products (docs/offers.md): absent from servers without the offers step
+  offers?: Offer[];
+  // the tier that fits the customer's balances (docs/offers.md)
+  package?: Package | null;
+  // what the customer's related parties could use; `customer` only for parties in the reader's portfolio
+  related_needs?: RelatedNeed[];
+};
+
+export type Package = {
+  tier: string;
+  fee: number;
+  balance: number;
+  linked_balance: number;
+  fees: { basic: number; intermediate: number; advanced: number };
+  suggestion: { tier: string; fee: number; saving: number } | null;
+};
+
+export type RelatedNeed = {
+  party_id: number;
+  kind: string;
+  customer: { id: number; name: string } | null;
+  referral: boolean;
+  product: { code: string; name: string; name_en: string };
+  line: string;
+  zh: string;
+  en: string;
 };
 
 export class ApiError extends Error {
@@ -233,7 +259,7 @@ export type RiskRequest = {
   note?: string;
 };
 
-export type Approval = {
+export type RiskApproval = {
   kind: 'risk_case';
   id: number;
   customer: { id: number; name: string; name_en: string | null; segment: string };
@@ -247,6 +273,26 @@ export type Approval = {
   severity: number;
   signals: Reason[];
 };
+
+export type QuoteApproval = {
+  kind: 'quote';
+  id: number;
+  customer: { id: number; name: string; name_en: string | null; segment: string };
+  detail: {
+    price: number;
+    unit: PriceUnit;
+    band: { min: number; max: number };
+    list: number | null;
+    floor: number | null;
+    product: { code: string; name: string; name_en: string };
+    expires_at: string | null;
+  };
+  note: string | null;
+  requested_by: { id: number; name: string };
+  requested_at: string;
+};
+
+export type Approval = RiskApproval | QuoteApproval;
 
 export function getPlan(date?: string, rm?: number): Promise<Plan> {
   const params = new URLSearchParams();
@@ -286,7 +332,110 @@ export async function listRiskCases(): Promise<RiskCase[]> {
 
 export async function listApprovals(): Promise<Approval[]> {
   const data = await request<{ items: Approval[] } | Approval[]>('GET', '/approvals');
+  const items = Array.isArray(data) ? data : (data.items ?? []);
+  return items.map((a) => (a.kind ? a : { ...(a as RiskApproval), kind: 'risk_case' }));
+}
+
+// --- offers, price guidance and quotes (docs/offers.md)
+
+export type PriceUnit = 'rate' | 'fee';
+export type OfferState = 'suggested' | 'presented' | 'accepted' | 'declined' | 'sold' | 'expired';
+
+export type Price = {
+  unit: PriceUnit;
+  list: number;
+  floor: number;
+  suggested: number;
+  band: { min: number; max: number };
+  pd: number | null;
+  pd_default: boolean;
+};
+
+export type Offer = {
+  id: number;
+  product: { code: string; name: string; name_en: string; family: string; is_credit: boolean };
+  score: number;
+  expected_value: number;
+  reasons: Reason[];
+  price: Price | null;
+  state: OfferState;
+};
+
+export type OfferFeedback = { state: 'presented' | 'accepted' | 'declined' | 'sold'; reason?: string; amount?: number };
+
+export type QuoteState = 'approved' | 'pending_approval' | 'refused' | 'expired';
+
+export type Quote = {
+  id: number;
+  offer_id: number;
+  price: number;
+  unit: PriceUnit;
+  band_min: number;
+  band_max: number;
+  state: QuoteState;
+  expires_at: string | null;
+  note: string | null;
+};
+
+export async function listOffers(customerId: number): Promise<Offer[]> {
+  return (await request<{ items: Offer[] }>('GET', `/customers/${customerId}/offers`)).items;
+}
+
+export function createQuote(body: { offer_id: number; price: number; note?: string }): Promise<Quote> {
+  return request<Quote>('POST', '/quotes', body);
+}
+
+export function decideQuote(id: number, decision: 'approve' | 'refuse', body: { note?: string }): Promise<Quote> {
+  return request<Quote>('POST', `/quotes/${id}/${decision}`, body);
+}
+
+// --- cross-line referrals (docs/offers.md)
+
+export type ReferralState = 'new' | 'acknowledged' | 'contacted' | 'won' | 'lost';
+
+export type Prospect = { name: string; phone?: string | null; contact?: string | null; region?: string | null };
+
+export type Sla = { ack_due: string | null; contact_due: string | null; ack_missed: boolean; contact_missed: boolean };
+
+export type Referral = {
+  id: number;
+  state: ReferralState | string;
+  need: string;
+  product_code: string | null;
+  // a referrer sees only the number they gave, never the customer's data
+  customer: { id?: number; name?: string; name_en?: string | null; external_id?: string } | null;
+  prospect: Prospect | null;
+  referrer?: { id: number; name: string; line: string | null } | null;
+  rm: { id: number; name: string } | null;
+  created_at: string;
+  sla: Sla | null;
+  acknowledged_at?: string | null;
+  first_contact_at?: string | null;
+  closed_at?: string | null;
+  lost_reason?: string | null;
+  credit?: { rm_id: number; referrer_id: number; offer_id: number; amount: number } | null;
+};
+
+export type ReferralBody = {
+  customer_external_id?: string;
+  prospect?: Prospect;
+  need: string;
+  product_code?: string;
+};
+
+export type ReferralChange = { state: 'acknowledged' | 'contacted' | 'won' | 'lost'; reason?: string };
+
+export function createReferral(body: ReferralBody): Promise<Referral> {
+  return request<Referral>('POST', '/referrals', body);
+}
+
+export async function listReferrals(): Promise<Referral[]> {
+  const data = await request<{ items: Referral[] } | Referral[]>('GET', '/referrals');
   return Array.isArray(data) ? data : (data.items ?? []);
+}
+
+export function updateReferral(id: number, body: ReferralChange): Promise<Referral> {
+  return request<Referral>('PATCH', `/referrals/${id}`, body);
 }
 
 // --- alerts: Web Push and the in-app inbox (docs/push.md)

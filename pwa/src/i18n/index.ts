@@ -58,6 +58,12 @@ export function money(value: number | null | undefined, compact = false): string
   }).format(value);
 }
 
+/** A yearly rate (a fraction: 0.0435) as a percentage with two decimals: "4.35%". */
+export function rate(value: number | null | undefined): string {
+  if (value == null) return '—';
+  return new Intl.NumberFormat(locale.value, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
+}
+
 export function num(value: number | null | undefined): string {
   return value == null ? '—' : new Intl.NumberFormat(locale.value).format(value);
 }

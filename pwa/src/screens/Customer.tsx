@@ -3,6 +3,7 @@ import { BalanceChart } from '../components/BalanceChart';
 import { Chips } from '../components/Chips';
 import { displayName } from '../components/CustomerRow';
 import { Moments } from '../components/Moments';
+import { Offers, productName } from '../components/Offers';
 import { RiskCases } from '../components/RiskCases';
 import { AsOf, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
@@ -50,6 +51,9 @@ function CustomerCard({ id }: { id: number }) {
       <Facts card={card} />
       {card.moments && <Moments moments={card.moments} onChanged={reload} />}
       <RiskCases customerId={card.id} cases={card.risk_cases} onChanged={reload} />
+      <Offers customerId={card.id} customerName={displayName(card)} offers={card.offers} />
+      {card.package && <PackagePanel pack={card.package} />}
+      {card.related_needs && card.related_needs.length > 0 && <RelatedNeeds needs={card.related_needs} />}
       <section aria-labelledby="chart-title" class="panel">
         <h2 id="chart-title">{t('card.balanceChart')}</h2>
         <BalanceChart months={card.series.months} deposits={card.series.deposit_balance} credit={card.series.credit_balance} />
@@ -178,6 +182,51 @@ function Related({ card }: { card: Card }) {
           ))}
         </ul>
       )}
+    </section>
+  );
+}
+
+function PackagePanel({ pack }: { pack: NonNullable<Card['package']> }) {
+  const hint = pack.suggestion;
+  return (
+    <section aria-labelledby="package-title" class="panel" data-testid="package">
+      <h2 id="package-title">{t('package.title')}</h2>
+      <dl class="facts">
+        <div><dt>{t('package.tier')}</dt><dd>{tCode('tier', pack.tier)}</dd></div>
+        <div><dt>{t('package.fee')}</dt><dd>{pack.fee === 0 ? t('package.noFee') : money(pack.fee)}</dd></div>
+      </dl>
+      {hint && (
+        <p class="package-hint" data-testid="package-suggestion">
+          {hint.saving > 0
+            ? t('package.saves', { tier: tCode('tier', hint.tier), amount: money(hint.saving) })
+            : t('package.sameFee', { tier: tCode('tier', hint.tier) })}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function RelatedNeeds({ needs }: { needs: NonNullable<Card['related_needs']> }) {
+  // a party outside the portfolio shows only its relation and the need, never who it is
+  return (
+    <section aria-labelledby="needs-title" class="panel" data-testid="related-needs">
+      <h2 id="needs-title">{t('needs.title')}</h2>
+      <ul class="plain">
+        {needs.map((n) => (
+          <li key={`${n.party_id}-${n.kind}`} class="need" data-testid="related-need">
+            <span class="line-item">
+              <span>
+                <span class="chip">{tCode('party', n.kind)}</span> <strong>{productName(n.product)}</strong>
+              </span>
+              {n.referral && (
+                <span class="chip referral-chip">{t('needs.referral')}{n.line !== 'sme' && ` · ${tCode('needLine', n.line)}`}</span>
+              )}
+            </span>
+            <span class="row-sub">{locale.value === 'en' ? n.en : n.zh}</span>
+            {n.customer && <a href={`/customers/${n.customer.id}`} class="party-link">{n.customer.name}</a>}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { useLocation } from 'preact-iso';
+import { useEffect } from 'preact/hooks';
 import { CustomerRow } from '../components/CustomerRow';
 import { HandledEntry, PlanEntryCard } from '../components/PlanEntryCard';
 import { nextWorkingDay, overlay, previousWorkingDay, rmsOf, splitPlan, type Band } from '../components/planLogic';
@@ -9,6 +10,7 @@ import type { Plan } from '../data/api';
 import { outboxState, syncedAt } from '../data/outbox-state';
 import * as plans from '../data/plan';
 import * as portfolio from '../data/portfolio';
+import * as referrals from '../data/referrals';
 import { user } from '../data/session';
 import { locale, t, weekday, type MessageKey } from '../i18n';
 
@@ -37,7 +39,7 @@ export function Today() {
       <header class="screen-head">
         <h1 id="today-title">{t('today.title')}</h1>
         <p class="muted">{t('today.subtitle')}</p>
-        {isLead && <p><a href="/approvals" class="text-link">{t('plan.approvalsLink')}</a></p>}
+        {isLead && <LeadLinks />}
         {state.status === 'ready' && <DayNav plan={state.value.data} pinned={Boolean(date)} go={(d) => route(href(d, rm))} />}
         {state.status === 'ready' && isLead && <RmPicker plan={state.value.data} value={rm} choose={(id) => route(href(date, id))} />}
         {state.status === 'ready' && <AsOf asOf={state.value.asOf} offline={state.value.offline} />}
@@ -47,6 +49,21 @@ export function Today() {
       {state.status === 'error' && <ErrorState message={t('state.error', { detail: state.message })} onRetry={reload} />}
       {state.status === 'ready' && <PlanBody plan={state.value.data} today={!date} rm={rm} lead={isLead} />}
     </section>
+  );
+}
+
+/** A lead's nav has no room for referrals: they are one tap away here, with how many are open. */
+function LeadLinks() {
+  useEffect(() => void referrals.refreshOpen(), []);
+  const open = referrals.openReferrals.value;
+  return (
+    <p class="lead-links">
+      <a href="/approvals" class="text-link">{t('plan.approvalsLink')}</a>
+      <a href="/referrals" class="text-link" data-testid="team-referrals-link">
+        {t('referrals.teamLink')}
+        {open ? <span class="count">{t('referrals.openCount', { n: open })}</span> : null}
+      </a>
+    </p>
   );
 }
 
