@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from backend import demo
 from backend.extensions import db
+from backend.offers.models import Offer
 from backend.pipeline import STEPS, load_steps
 from backend.scoring import features as feats
 from backend.scoring import service
@@ -92,6 +93,20 @@ def test_every_model_scores_with_bands_and_reasons_and_reruns_are_idempotent(ban
 
     assert service.score_all(as_of=bank) == written  # same date again: replaced, not added
     assert scalar("SELECT count(*) FROM scores") == written
+
+    # the ranked offers on real scores: never a held product, never an ineligible one
+    from backend.offers import ranking
+
+    assert ranking.build(bank) > 0
+    assert scalar("SELECT count(*) FROM offers o JOIN accounts a ON a.customer_id = o.customer_id"
+                  " AND a.product_id = o.product_id AND a.status = 'open'"
+                  " WHERE o.state = 'suggested'") == 0
+    assert scalar("SELECT count(*) FROM offers o JOIN products p ON p.id = o.product_id"
+                  " JOIN accounts a ON a.customer_id = o.customer_id AND a.days_overdue > 0"
+                  " WHERE o.state = 'suggested' AND p.code IN ('INST', 'WCL', 'UCC', 'BCARD')"
+                  ) == 0  # credit needs no days overdue (the catalogue's eligibility)
+    db.session.execute(Offer.__table__.delete())  # the module's bank is shared: leave it as found
+    db.session.commit()
 
     load_steps()  # what a pipeline run does before it starts
     assert {"scores", "segments"} <= set(STEPS) and STEPS["scores"].order < STEPS["segments"].order
