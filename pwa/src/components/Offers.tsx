@@ -8,6 +8,7 @@ import { ReasonChips } from './Chips';
 import { describeError } from './Moments';
 import { canQuote, feedbackActions, isPriced, overlayOffers, parseNumber, parsePrice, priceInput, type FeedbackState, type ShownOffer } from './offerLogic';
 import { useLoad } from './useLoad';
+import { FormActions } from './FormActions';
 
 /** A price in its unit: a yearly rate as a percentage, a fee as money a month. */
 export function priceText(value: number | null | undefined, unit: PriceUnit): string {
@@ -124,11 +125,7 @@ function OfferRow({ offer, customerId, customerName }: { offer: ShownOffer; cust
           <label>{t('offers.declineReason')}
             <input name="reason" maxLength={200} value={reason} required onInput={(e) => setReason(e.currentTarget.value)} />
           </label>
-          {error && <p class="form-error" role="alert">{error}</p>}
-          <div class="actions">
-            <button type="submit" class="btn primary">{t('plan.confirm')}</button>
-            <button type="button" class="btn" onClick={() => setMode(null)}>{t('visit.cancel')}</button>
-          </div>
+          <FormActions error={error} onCancel={() => setMode(null)} />
         </form>
       )}
       {mode === 'sold' && (
@@ -136,11 +133,7 @@ function OfferRow({ offer, customerId, customerName }: { offer: ShownOffer; cust
           <label>{t('offers.soldAmount')}
             <input name="amount" type="number" inputMode="decimal" min={0} step="0.01" value={amount} required onInput={(e) => setAmount(e.currentTarget.value)} />
           </label>
-          {error && <p class="form-error" role="alert">{error}</p>}
-          <div class="actions">
-            <button type="submit" class="btn primary">{t('plan.confirm')}</button>
-            <button type="button" class="btn" onClick={() => setMode(null)}>{t('visit.cancel')}</button>
-          </div>
+          <FormActions error={error} onCancel={() => setMode(null)} />
         </form>
       )}
       {mode === 'quote' && price && (

@@ -4,6 +4,7 @@ import { day, dayOf, locale, t, tCode, type MessageKey } from '../i18n';
 import { ReasonChips } from './Chips';
 import { displayName } from './CustomerRow';
 import { addDays, MAX_SNOOZE_DAYS, mapsUrl, nextWorkingDay, pickText, validSnooze, type ShownEntry } from './planLogic';
+import { FormActions } from './FormActions';
 
 function StateChips({ entry }: { entry: ShownEntry }) {
   if (entry.state === 'planned' && !entry.carried_days && !entry.is_marketing && !entry.unsent) return null;
@@ -96,11 +97,7 @@ export function PlanEntryCard({ entry, readOnly, showRm }: { entry: ShownEntry; 
           <label>{t('plan.snoozeTo')}
             <input type="date" name="snoozed_to" min={addDays(entry.day, 1)} max={addDays(entry.day, MAX_SNOOZE_DAYS)} value={snoozeTo} required onInput={(e) => setSnoozeTo(e.currentTarget.value)} />
           </label>
-          {error && <p class="form-error" role="alert">{error}</p>}
-          <div class="actions">
-            <button type="submit" class="btn primary">{t('plan.confirm')}</button>
-            <button type="button" class="btn" onClick={() => setMode(null)}>{t('visit.cancel')}</button>
-          </div>
+          <FormActions error={error} onCancel={() => setMode(null)} />
         </form>
       )}
       {mode === 'dismiss' && (
@@ -108,11 +105,7 @@ export function PlanEntryCard({ entry, readOnly, showRm }: { entry: ShownEntry; 
           <label>{t('plan.dismissReason')}
             <input name="reason" maxLength={200} value={reason} required onInput={(e) => setReason(e.currentTarget.value)} />
           </label>
-          {error && <p class="form-error" role="alert">{error}</p>}
-          <div class="actions">
-            <button type="submit" class="btn primary">{t('plan.confirm')}</button>
-            <button type="button" class="btn" onClick={() => setMode(null)}>{t('visit.cancel')}</button>
-          </div>
+          <FormActions error={error} onCancel={() => setMode(null)} />
         </form>
       )}
     </li>
