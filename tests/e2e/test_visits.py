@@ -208,6 +208,9 @@ def test_signing_out_with_unsent_writes_asks_first(page, context):
     wait_for_service_worker(page)
     customer_id = int(page.get_by_test_id("today-list").locator("a.row").first
                       .get_attribute("href").rsplit("/", 1)[1])
+    # open the card online first: Today's prefetch of the day's cards may still be running
+    page.goto(f"/customers/{customer_id}")
+    page.locator(".card360").wait_for()
     context.set_offline(True)
     log_visit(page, customer_id, "not sent yet")
     page.get_by_role("link", name="设置").click()
