@@ -22,7 +22,7 @@ from backend.products.models import Product
 from backend.push.models import Notification
 from backend.push.service import notify
 from backend.scoring.features import DORMANT_DAYS
-from backend.scoring.models import Score
+from backend.scoring.latest import latest_scores
 from backend.timeutil import local_date, start_of_bank_day
 
 LAPSED_DAYS = 365
@@ -83,17 +83,6 @@ def activation(as_of: date, cal: WorkCalendar, horizon_days: int = 14) -> list[d
 
 
 # --------------------------------------------------------------------------- renewal
-
-
-def latest_scores(model: str, as_of: date) -> dict[int, tuple[float, str]]:
-    """Each customer's score of `model` from the last scoring run on or before as_of."""
-    last = db.session.scalar(select(func.max(Score.as_of))
-                             .where(Score.model == model, Score.as_of <= as_of))
-    if last is None:
-        return {}
-    rows = db.session.execute(select(Score.customer_id, Score.value, Score.band)
-                              .where(Score.model == model, Score.as_of == last)).all()
-    return {cid: (value, band) for cid, value, band in rows}
 
 
 def renewal(as_of: date, cal: WorkCalendar) -> list[dict]:

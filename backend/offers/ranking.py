@@ -25,6 +25,7 @@ from backend.models_base import utcnow
 from backend.offers.models import Offer
 from backend.products import pricing
 from backend.products.models import Product
+from backend.scoring.latest import latest_scores
 from backend.scoring.models import Score
 from backend.timeutil import start_of_bank_day
 
@@ -46,16 +47,6 @@ def value_if_sold(product: Product, balance: float) -> float:
     """A year's margin on the balance, with the product's fees, less its yearly cost."""
     return (balance * float(product.margin_rate or 0) + 12 * float(product.monthly_fee or 0)
             - float(product.annual_cost or 0))
-
-
-def _latest(model: str, as_of: date) -> dict[int, tuple[float, str]]:
-    last = db.session.scalar(select(func.max(Score.as_of))
-                             .where(Score.model == model, Score.as_of <= as_of))
-    if last is None:
-        return {}
-    return {cid: (value, band) for cid, value, band in db.session.execute(
-        select(Score.customer_id, Score.value, Score.band)
-        .where(Score.model == model, Score.as_of == last))}
 
 
 def _sensitivity() -> dict[int, float]:
@@ -119,7 +110,7 @@ def build(as_of: date) -> int:
         select(Customer.id, Customer.segment, Customer.industry, Customer.consent_marketing,
                Customer.onboarded_on).where(Customer.status != "closed"))}
     balances = _holder_balance()
-    repayment, value_band = _latest("repayment", as_of), _latest("value", as_of)
+    repayment, value_band = latest_scores("repayment", as_of), latest_scores("value", as_of)
     sensitivity = _sensitivity()
     uptake = _industry_uptake()
     declined = _declined_recently(as_of)
