@@ -102,6 +102,13 @@ class Config:
     PLAN_DAYS = 14  # working days planned ahead
     PLAN_MIN_OFFER_VALUE = 500.0  # offers worth a contact of their own
 
+    # Reports (docs/reports.md): days after its due date a key moment may be handled and
+    # still count within its SLA (a renewal must be handled by the due date itself), and
+    # how far back a missed plan entry still counts as overdue on the team dashboard.
+    MOMENT_SLA_DAYS = {"renewal": 0, "retention": 2, "activation": 3, "dormancy": 5,
+                       "default": 2}
+    OVERDUE_LOOKBACK_DAYS = 30
+
     # Price guidance (backend/products/pricing.py): yearly rates, and the RM's discretion
     PRICING_FUNDING_COST_RATE = 0.022
     PRICING_LGD = 0.45  # loss given default of unsecured SME credit

@@ -44,6 +44,7 @@ def create_app(config=None) -> Flask:
     from backend.products import routes as product_routes
     from backend.push import routes as push_routes
     from backend.referrals import routes as referral_routes
+    from backend.reports import routes as report_routes
     from backend.scoring import routes as experiment_routes
     from backend.visits import routes as visit_routes
     from backend.visits import service as _visits  # noqa: F401  (registers sync kinds)
@@ -61,6 +62,7 @@ def create_app(config=None) -> Flask:
     api.register_blueprint(moment_routes.blp)
     api.register_blueprint(push_routes.blp)
     api.register_blueprint(referral_routes.blp)
+    api.register_blueprint(report_routes.blp)
     app.register_blueprint(survey_routes.bp)
     app.register_blueprint(web.bp)
     app.after_request(web.no_store_api)

@@ -11,6 +11,7 @@ from backend.importer.cli import import_cli
 from backend.messages.cli import messages_cli
 from backend.pipeline import pipeline_cli
 from backend.push.cli import push_cli
+from backend.reports.cli import reports_cli
 from backend.scheduler import scheduler_command
 from backend.scoring.cli import experiments_cli, models_cli
 
@@ -50,3 +51,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(pipeline_cli)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(push_cli)
+    app.cli.add_command(reports_cli)

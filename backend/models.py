@@ -9,6 +9,7 @@ from backend.offers.models import Offer  # noqa: F401
 from backend.products.models import Package, PriceQuote, Product  # noqa: F401
 from backend.push.models import Notification, PushSubscription  # noqa: F401
 from backend.referrals.models import Referral  # noqa: F401
+from backend.reports.models import ReportSnapshot  # noqa: F401
 from backend.scoring.models import (  # noqa: F401
     Experiment,
     ExperimentAssignment,

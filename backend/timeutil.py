@@ -25,3 +25,18 @@ def local_date(moment: datetime | str) -> date:
         moment = datetime.fromisoformat(moment)
     zone = ZoneInfo(current_app.config["BANK_TIMEZONE"])
     return moment.replace(tzinfo=UTC).astimezone(zone).date()
+
+
+def bank_day_sql(column, dialect: str):
+    """SQL for the bank date ('YYYY-MM-DD') of a naive UTC timestamp column.
+
+    A fixed offset: exact for zones without daylight saving, such as Asia/Shanghai.
+    """
+    from sqlalchemy import func, literal_column
+
+    offset = datetime.now(ZoneInfo(current_app.config["BANK_TIMEZONE"])).utcoffset()
+    minutes = int(offset.total_seconds() // 60)
+    if dialect == "postgresql":
+        return func.to_char(column + literal_column(f"interval '{minutes} minutes'"),
+                            "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column, f"{minutes:+d} minutes")

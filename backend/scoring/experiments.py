@@ -125,7 +125,11 @@ def wilson(successes: int, trials: int) -> dict:
 
 def report(*, user: User, experiment_id: int) -> dict:
     """Per arm: customers, offer acceptance, sales and contact success, with 95% intervals."""
-    experiment = get(user=user, experiment_id=experiment_id)
+    return compare(get(user=user, experiment_id=experiment_id))
+
+
+def compare(experiment: Experiment) -> dict:
+    """The arms of an experiment compared (aggregates only; the caller checks who asks)."""
     since = experiment.started_on or date.min
     a = ExperimentAssignment
     presented_states = ("presented", "accepted", "declined", "sold")

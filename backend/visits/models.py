@@ -17,7 +17,10 @@ class Interaction(db.Model):
     """A visit or call log. client_id makes an offline write idempotent (DESIGN §7)."""
 
     __tablename__ = "interactions"
-    __table_args__ = (Index("ix_interactions_customer_started", "customer_id", "started_at"),)
+    __table_args__ = (Index("ix_interactions_customer_started", "customer_id", "started_at"),
+                      # reports: an RM's contacts by date; edits found by what they replace
+                      Index("ix_interactions_rm_started", "rm_id", "started_at"),
+                      Index("ix_interactions_replaces", "replaces_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[str] = mapped_column(String(36), unique=True)
     version: Mapped[int] = mapped_column(default=1)

@@ -188,6 +188,11 @@ def satisfaction_index(*, rm_id: int | None = None, customer_id: int | None = No
     responses, average = db.session.execute(
         select(func.count(Survey.id), func.avg(cast(Survey.score, Float))).where(*conditions)
     ).one()
+    return summary(responses, average)
+
+
+def summary(responses: int, average: float | None) -> dict:
+    """The satisfaction index of `responses` answers averaging `average`: 1 is 0, 5 is 100."""
     if not responses:
         return {"responses": 0, "average": None, "index": None}
     average = float(average)
