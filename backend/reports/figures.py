@@ -16,9 +16,10 @@ same few grouped queries. Rules of attribution (docs/reports.md):
 
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import Float, Integer, case, cast, func, select
+from sqlalchemy import Float, Integer, bindparam, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from backend.calendar.models import PlanEntry
@@ -53,24 +54,89 @@ def count_if(condition):
     return func.sum(cast(case((condition, 1), else_=0), Integer))
 
 
+# The statements are built once per database dialect with bound parameters: building and
+# keying a dozen SQLAlchemy statements per request would cost more than running them.
+_newer = aliased(Interaction)
+_later = aliased(PlanEntry)
+RMS = bindparam("rm_ids", expanding=True)
+T0, T1 = bindparam("t0"), bindparam("t1")  # naive UTC instants of the period's bank days
+D0, D1 = bindparam("d0"), bindparam("d1")  # bank dates
+OWNER = func.coalesce(Offer.credited_rm_id, Customer.rm_id)
+
+
 def latest_version():
     """WHERE clause: the interaction is not replaced by a newer version of itself."""
-    newer = aliased(Interaction)
-    return ~select(newer.id).where(newer.replaces_id == Interaction.id).exists()
+    return ~select(_newer.id).where(_newer.replaces_id == Interaction.id).exists()
+
+
+def _contacts(*group_by):
+    return (select(Interaction.rm_id, *group_by, func.count(),
+                   count_if(Interaction.outcome != "not_reached"),
+                   func.coalesce(func.sum(Interaction.sales_amount), 0))
+            .where(Interaction.rm_id.in_(RMS), Interaction.started_at >= T0,
+                   Interaction.started_at < T1, latest_version())
+            .group_by(Interaction.rm_id, *group_by))
+
+
+def _referrals(column):
+    return (select(column, func.count(), count_if(Referral.state == "won"))
+            .where(column.in_(RMS), Referral.created_at >= T0, Referral.created_at < T1)
+            .group_by(column))
+
+
+@cache
+def statements(dialect: str, zone: str) -> dict:
+    """Every figure's statement for this dialect and bank time zone."""
+    met_since = select(_later.id).where(_later.customer_id == PlanEntry.customer_id,
+                                        _later.state == "done",
+                                        _later.day >= PlanEntry.day).exists()
+    return {
+        "contacts": _contacts(Interaction.channel),
+        "daily": _contacts(bank_day_sql(Interaction.started_at, dialect)),
+        "plan": select(PlanEntry.rm_id, PlanEntry.channel, func.count(),
+                       count_if(PlanEntry.state == "done"))
+        .where(PlanEntry.rm_id.in_(RMS), PlanEntry.day >= D0, PlanEntry.day < D1)
+        .group_by(PlanEntry.rm_id, PlanEntry.channel),
+        "moments": select(Customer.rm_id, KeyMoment.kind, KeyMoment.due_on, KeyMoment.state,
+                          KeyMoment.resolved_at)
+        .join(Customer, Customer.id == KeyMoment.customer_id)
+        .where(Customer.rm_id.in_(RMS), KeyMoment.due_on >= D0, KeyMoment.due_on < D1),
+        "offers": select(OWNER, count_if(Offer.state.in_(ACCEPTED)),
+                         count_if(Offer.state == "sold"), func.count(),
+                         func.coalesce(func.sum(Offer.sold_amount), 0))
+        .join(Customer, Customer.id == Offer.customer_id)
+        .where(Customer.rm_id.in_(RMS), Offer.state.in_(PRESENTED),
+               Offer.state_changed_at >= T0, Offer.state_changed_at < T1)
+        .group_by(OWNER),
+        "referrals_in": _referrals(Referral.rm_id),
+        "referrals_out": _referrals(Referral.referrer_id),
+        "satisfaction": select(Survey.rm_id, func.count(), func.avg(cast(Survey.score, Float)))
+        .where(Survey.rm_id.in_(RMS), Survey.score.is_not(None), Survey.answered_at >= T0,
+               Survey.answered_at < T1)
+        .group_by(Survey.rm_id),
+        "overdue": select(PlanEntry.rm_id, func.count(func.distinct(PlanEntry.customer_id)))
+        .where(PlanEntry.rm_id.in_(RMS), PlanEntry.state.in_(("planned", "missed")),
+               PlanEntry.day >= D0, PlanEntry.day < D1, ~met_since)
+        .group_by(PlanEntry.rm_id),
+    }
+
+
+def _run(name: str, rm_ids: list[int], *, days: tuple[date, date] | None = None,
+         instants: tuple[date, date] | None = None):
+    """Rows of a figure's statement for the RMs, over bank days or their UTC instants."""
+    params = {"rm_ids": rm_ids}
+    if days:
+        params.update(d0=days[0], d1=days[1])
+    if instants:
+        params.update(t0=start_of_bank_day(instants[0]), t1=start_of_bank_day(instants[1]))
+    stmt = statements(db.engine.dialect.name, current_app.config["BANK_TIMEZONE"])[name]
+    return db.session.connection().execute(stmt, params)
 
 
 def contacts_by_channel(rm_ids: list[int], start: date, end: date) -> dict:
     """{rm: {channel: {logged, reached, sales}}} for contacts started in [start, end)."""
-    rows = db.session.execute(
-        select(Interaction.rm_id, Interaction.channel, func.count(),
-               count_if(Interaction.outcome != "not_reached"),
-               func.coalesce(func.sum(Interaction.sales_amount), 0))
-        .where(Interaction.rm_id.in_(rm_ids),
-               Interaction.started_at >= start_of_bank_day(start),
-               Interaction.started_at < start_of_bank_day(end), latest_version())
-        .group_by(Interaction.rm_id, Interaction.channel))
     out: dict = defaultdict(dict)
-    for rm, channel, logged, reached, sales in rows:
+    for rm, channel, logged, reached, sales in _run("contacts", rm_ids, instants=(start, end)):
         out[rm][channel] = {"logged": logged, "reached": int(reached or 0),
                             "sales": float(sales or 0)}
     return out
@@ -78,13 +144,8 @@ def contacts_by_channel(rm_ids: list[int], start: date, end: date) -> dict:
 
 def plan_by_channel(rm_ids: list[int], start: date, end: date) -> dict:
     """{rm: {channel: {planned, done}}} for plan entries dated in [start, end)."""
-    rows = db.session.execute(
-        select(PlanEntry.rm_id, PlanEntry.channel, func.count(),
-               count_if(PlanEntry.state == "done"))
-        .where(PlanEntry.rm_id.in_(rm_ids), PlanEntry.day >= start, PlanEntry.day < end)
-        .group_by(PlanEntry.rm_id, PlanEntry.channel))
     out: dict = defaultdict(dict)
-    for rm, channel, planned, done in rows:
+    for rm, channel, planned, done in _run("plan", rm_ids, days=(start, end)):
         out[rm][channel] = {"planned": planned, "done": int(done or 0)}
     return out
 
@@ -93,14 +154,9 @@ def moments(rm_ids: list[int], start: date, end: date, today: date) -> dict:
     """{rm: {moments_due, moments_in_sla, moments_late, moments_overdue}} for moments due in
     [start, end). Late: handled after the SLA; overdue: not handled and past the SLA."""
     sla_days = current_app.config["MOMENT_SLA_DAYS"]
-    rows = db.session.execute(
-        select(Customer.rm_id, KeyMoment.kind, KeyMoment.due_on, KeyMoment.state,
-               KeyMoment.resolved_at)
-        .join(Customer, Customer.id == KeyMoment.customer_id)
-        .where(Customer.rm_id.in_(rm_ids), KeyMoment.due_on >= start, KeyMoment.due_on < end))
     out: dict = defaultdict(lambda: dict.fromkeys(
         ("moments_due", "moments_in_sla", "moments_late", "moments_overdue"), 0))
-    for rm, kind, due_on, state, resolved_at in rows:
+    for rm, kind, due_on, state, resolved_at in _run("moments", rm_ids, days=(start, end)):
         deadline = due_on + timedelta(days=sla_days.get(kind, sla_days["default"]))
         figures = out[rm]
         figures["moments_due"] += 1
@@ -114,15 +170,7 @@ def moments(rm_ids: list[int], start: date, end: date, today: date) -> dict:
 
 def offers(rm_ids: list[int], start: date, end: date) -> dict:
     """{rm: {offers_presented, offers_accepted, offers_sold, sold_amount}}."""
-    owner = func.coalesce(Offer.credited_rm_id, Customer.rm_id)
-    rows = db.session.execute(
-        select(owner, count_if(Offer.state.in_(ACCEPTED)), count_if(Offer.state == "sold"),
-               func.count(), func.coalesce(func.sum(Offer.sold_amount), 0))
-        .join(Customer, Customer.id == Offer.customer_id)
-        .where(Customer.rm_id.in_(rm_ids), Offer.state.in_(PRESENTED),
-               Offer.state_changed_at >= start_of_bank_day(start),
-               Offer.state_changed_at < start_of_bank_day(end))
-        .group_by(owner))
+    rows = _run("offers", rm_ids, instants=(start, end))
     return {rm: {"offers_presented": presented, "offers_accepted": int(accepted or 0),
                  "offers_sold": int(sold or 0), "sold_amount": float(amount or 0)}
             for rm, accepted, sold, presented, amount in rows}
@@ -132,14 +180,8 @@ def referrals(rm_ids: list[int], start: date, end: date) -> dict:
     """{rm: {referrals_in, referrals_in_won, referrals_out, referrals_out_won}} made in the
     period."""
     out: dict = defaultdict(dict)
-    for column, prefix in ((Referral.rm_id, "referrals_in"), (Referral.referrer_id,
-                                                                "referrals_out")):
-        rows = db.session.execute(
-            select(column, func.count(), count_if(Referral.state == "won"))
-            .where(column.in_(rm_ids), Referral.created_at >= start_of_bank_day(start),
-                   Referral.created_at < start_of_bank_day(end))
-            .group_by(column))
-        for rm, made, won in rows:
+    for prefix in ("referrals_in", "referrals_out"):
+        for rm, made, won in _run(prefix, rm_ids, instants=(start, end)):
             out[rm][prefix] = made
             out[rm][f"{prefix}_won"] = int(won or 0)
     return out
@@ -147,14 +189,8 @@ def referrals(rm_ids: list[int], start: date, end: date) -> dict:
 
 def satisfaction(rm_ids: list[int], start: date, end: date) -> dict:
     """{rm: {satisfaction_responses, satisfaction_index}} of answers given in the period."""
-    rows = db.session.execute(
-        select(Survey.rm_id, func.count(), func.avg(cast(Survey.score, Float)))
-        .where(Survey.rm_id.in_(rm_ids), Survey.score.is_not(None),
-               Survey.answered_at >= start_of_bank_day(start),
-               Survey.answered_at < start_of_bank_day(end))
-        .group_by(Survey.rm_id))
     out = {}
-    for rm, responses, average in rows:
+    for rm, responses, average in _run("satisfaction", rm_ids, instants=(start, end)):
         s = surveys.summary(responses, average)
         out[rm] = {"satisfaction_responses": s["responses"], "satisfaction_index": s["index"]}
     return out
@@ -164,28 +200,12 @@ def overdue_entries(rm_ids: list[int], today: date) -> dict:
     """{rm: customers whose planned contact of the last OVERDUE_LOOKBACK_DAYS was missed
     and who have had no contact from the plan since}."""
     since = today - timedelta(days=current_app.config["OVERDUE_LOOKBACK_DAYS"])
-    later = aliased(PlanEntry)
-    met_since = select(later.id).where(later.customer_id == PlanEntry.customer_id,
-                                       later.state == "done", later.day >= PlanEntry.day).exists()
-    rows = db.session.execute(
-        select(PlanEntry.rm_id, func.count(func.distinct(PlanEntry.customer_id)))
-        .where(PlanEntry.rm_id.in_(rm_ids), PlanEntry.state.in_(("planned", "missed")),
-               PlanEntry.day >= since, PlanEntry.day < today, ~met_since)
-        .group_by(PlanEntry.rm_id))
-    return dict(rows.all())
+    return dict(_run("overdue", rm_ids, days=(since, today)).all())
 
 
 def daily_contacts(rm_ids: list[int], start: date, end: date) -> dict:
     """{(rm, 'YYYY-MM-DD'): (contacts, reached, sales)} per bank day in [start, end)."""
-    day = bank_day_sql(Interaction.started_at, db.engine.dialect.name)
-    rows = db.session.execute(
-        select(Interaction.rm_id, day, func.count(),
-               count_if(Interaction.outcome != "not_reached"),
-               func.coalesce(func.sum(Interaction.sales_amount), 0))
-        .where(Interaction.rm_id.in_(rm_ids),
-               Interaction.started_at >= start_of_bank_day(start),
-               Interaction.started_at < start_of_bank_day(end), latest_version())
-        .group_by(Interaction.rm_id, day))
+    rows = _run("daily", rm_ids, instants=(start, end))
     return {(rm, d): (n, int(reached or 0), float(sales or 0)) for rm, d, n, reached, sales in rows}
 
 

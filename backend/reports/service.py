@@ -91,15 +91,17 @@ def _medians(rows: dict[int, dict]) -> dict:
 class TeamFigures:
     """A team's figures for a period, computed once for the dashboard and the RM reports."""
 
-    def __init__(self, rms: list[User], period: Period, today: date):
+    def __init__(self, rms: list[User], period: Period, today: date, *, monthly: bool):
         self.rms = rms
         self.ids = [u.id for u in rms]
         self.period = period
         self.rows, self.channels = figures.rows_for(self.ids, period.start, period.end, today)
         self.median = _medians(self.rows)
         self.weeks = week_starts(period.last_day)
-        self.months = month_starts(period.last_day)
-        self._daily = figures.daily_contacts(self.ids, self.months[0], period.end)
+        self.months = month_starts(period.last_day) if monthly else []
+        # the dashboard's trend is weekly: read only the days it needs
+        since = min([self.weeks[0], *self.months[:1]])
+        self._daily = figures.daily_contacts(self.ids, since, period.end)
 
     def trend(self, rm_id: int, starts: list[date], end: date) -> list[dict]:
         """The RM's contacts, reached and sales per bucket starting at each of `starts`."""
@@ -317,13 +319,14 @@ def take_snapshots(month: str, today: date) -> int:
     taken = 0
     teams = list(db.session.scalars(select(Team).order_by(Team.id)))
     for team in teams:
-        data = TeamFigures(_team_rms(team.id), period, today)
+        data = TeamFigures(_team_rms(team.id), period, today, monthly=True)
         _store("team", team.id, period.month, _team_body(team, data))
         for rm in data.rms:
             _store("rm", rm.id, period.month, _rm_body(rm, team, data))
         taken += 1 + len(data.rms)
     for rm in db.session.scalars(select(User).where(User.role == "rm", User.team_id.is_(None))):
-        _store("rm", rm.id, period.month, _rm_body(rm, None, TeamFigures([rm], period, today)))
+        alone = TeamFigures([rm], period, today, monthly=True)
+        _store("rm", rm.id, period.month, _rm_body(rm, None, alone))
         taken += 1
     system = Viewer(id=0, role="analyst", team_id=None)
     _store("products", BANK_WIDE, period.month, _products_body(system, period))
@@ -344,7 +347,8 @@ def rm_report(viewer: Viewer, rm_id: int | None, month: str | None, today: date)
     if period.closed and (stored := _snapshot("rm", rm.id, period.month)):
         return stored
     team = db.session.get(Team, rm.team_id) if rm.team_id else None
-    return _rm_body(rm, team, TeamFigures(_team_rms(rm.team_id, rm), period, today))
+    return _rm_body(rm, team, TeamFigures(_team_rms(rm.team_id, rm), period, today,
+                                          monthly=True))
 
 
 def team_report(viewer: Viewer, month: str | None, today: date) -> dict:
@@ -352,7 +356,7 @@ def team_report(viewer: Viewer, month: str | None, today: date) -> dict:
     period = month_of(month, today)
     if period.closed and (stored := _snapshot("team", team.id, period.month)):
         return stored
-    return _team_body(team, TeamFigures(_team_rms(team.id), period, today))
+    return _team_body(team, TeamFigures(_team_rms(team.id), period, today, monthly=False))
 
 
 def products_report(viewer: Viewer, month: str | None, today: date) -> dict:
