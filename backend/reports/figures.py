@@ -25,8 +25,10 @@ from sqlalchemy.orm import aliased
 from backend.calendar.models import PlanEntry
 from backend.customers.models import Customer
 from backend.extensions import db
-from backend.moments.models import KeyMoment
+from backend.models_base import utcnow
+from backend.moments.models import KeyMoment, RiskCase
 from backend.offers.models import Offer
+from backend.products.models import PriceQuote
 from backend.referrals.models import Referral
 from backend.timeutil import bank_day_sql, local_date, start_of_bank_day
 from backend.visits import surveys
@@ -114,6 +116,17 @@ def statements(dialect: str, zone: str) -> dict:
         .where(Survey.rm_id.in_(RMS), Survey.score.is_not(None), Survey.answered_at >= T0,
                Survey.answered_at < T1)
         .group_by(Survey.rm_id),
+        "risk": select(RiskCase.severity, func.count(),
+                       count_if(RiskCase.state == "pending_approval"),
+                       func.coalesce(func.sum(RiskCase.exposure), 0))
+        .join(Customer, Customer.id == RiskCase.customer_id)
+        .where(Customer.rm_id.in_(RMS), RiskCase.state != "closed")
+        .group_by(RiskCase.severity),
+        "approvals_risk": select(func.count()).where(
+            RiskCase.state == "pending_approval", RiskCase.requested_by.in_(RMS)),
+        "approvals_quotes": select(func.count()).where(
+            PriceQuote.state == "pending_approval", PriceQuote.rm_id.in_(RMS),
+            PriceQuote.expires_at > bindparam("now")),
         "overdue": select(PlanEntry.rm_id, func.count(func.distinct(PlanEntry.customer_id)))
         .where(PlanEntry.rm_id.in_(RMS), PlanEntry.state.in_(("planned", "missed")),
                PlanEntry.day >= D0, PlanEntry.day < D1, ~met_since)
@@ -122,9 +135,9 @@ def statements(dialect: str, zone: str) -> dict:
 
 
 def _run(name: str, rm_ids: list[int], *, days: tuple[date, date] | None = None,
-         instants: tuple[date, date] | None = None):
+         instants: tuple[date, date] | None = None, **params):
     """Rows of a figure's statement for the RMs, over bank days or their UTC instants."""
-    params = {"rm_ids": rm_ids}
+    params["rm_ids"] = rm_ids
     if days:
         params.update(d0=days[0], d1=days[1])
     if instants:
@@ -207,6 +220,21 @@ def daily_contacts(rm_ids: list[int], start: date, end: date) -> dict:
     """{(rm, 'YYYY-MM-DD'): (contacts, reached, sales)} per bank day in [start, end)."""
     rows = _run("daily", rm_ids, instants=(start, end))
     return {(rm, d): (n, int(reached or 0), float(sales or 0)) for rm, d, n, reached, sales in rows}
+
+
+def risk_by_severity(rm_ids: list[int]) -> list[dict]:
+    """Live early-warning cases of the RMs' customers, by severity (no customer names)."""
+    found = {s: (n, int(p or 0), float(e or 0)) for s, n, p, e in _run("risk", rm_ids)}
+    return [{"severity": s, "open": found.get(s, (0,))[0],
+             "pending_approval": found.get(s, (0, 0))[1],
+             "exposure": round(found.get(s, (0, 0, 0.0))[2], 2)} for s in (3, 2, 1)]
+
+
+def open_approvals(rm_ids: list[int]) -> dict:
+    """Waiver/extension requests and price quotes of these RMs waiting for their lead."""
+    risk = _run("approvals_risk", rm_ids).scalar_one()
+    quotes = _run("approvals_quotes", rm_ids, now=utcnow()).scalar_one()
+    return {"risk_cases": risk, "quotes": quotes, "total": risk + quotes}
 
 
 def rows_for(rm_ids: list[int], start: date, end: date,

@@ -8,21 +8,20 @@ rows, so it can be exported as CSV.
 """
 
 import statistics
+from bisect import bisect_right
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
 from backend.auth.models import Team, User
 from backend.auth.portfolio import Viewer
-from backend.customers.models import Account, Customer
+from backend.customers.models import Account
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.models_base import dialect_insert, utcnow
-from backend.moments.models import RiskCase
 from backend.offers.models import Offer
 from backend.products import portfolio
-from backend.products.models import PriceQuote
 from backend.reports import figures
 from backend.reports.models import ReportSnapshot
 from backend.reports.periods import Period, month_of, month_starts, next_month, week_starts
@@ -103,23 +102,17 @@ class TeamFigures:
         since = min([self.weeks[0], *self.months[:1]])
         self._daily = figures.daily_contacts(self.ids, since, period.end)
 
-    def trend(self, rm_id: int, starts: list[date], end: date) -> list[dict]:
-        """The RM's contacts, reached and sales per bucket starting at each of `starts`."""
-        edges = [*starts[1:], end]
-        out = []
-        for start, stop in zip(starts, edges, strict=True):
-            total = [0, 0, 0.0]
-            day = start
-            while day < stop:
-                for k, v in enumerate(self._daily.get((rm_id, day.isoformat()), (0, 0, 0.0))):
-                    total[k] += v
-                day += timedelta(days=1)
-            out.append(dict(zip(TREND_FIGURES, (total[0], total[1], round(total[2], 2)),
-                                strict=True)))
-        return out
-
     def trends(self, starts: list[date]) -> dict[int, list[dict]]:
-        return {rm: self.trend(rm, starts, self.period.end) for rm in self.ids}
+        """Each RM's contacts, reached and sales per bucket starting at each of `starts`."""
+        keys = [d.isoformat() for d in starts]
+        sums = {rm: [[0, 0, 0.0] for _ in starts] for rm in self.ids}
+        for (rm, day), values in self._daily.items():
+            bucket = bisect_right(keys, day) - 1
+            if bucket >= 0:
+                for k, v in enumerate(values):
+                    sums[rm][bucket][k] += v
+        return {rm: [dict(zip(TREND_FIGURES, (n, reached, round(sales, 2)), strict=True))
+                     for n, reached, sales in buckets] for rm, buckets in sums.items()}
 
 
 def _trend_table(label: str, starts: list[date], mine: list[dict],
@@ -164,31 +157,6 @@ def _summed_channels(data: TeamFigures) -> list[dict]:
     return [{"channel": c, **v} for c, v in table.items()]
 
 
-def _risk_by_severity(rm_ids: list[int]) -> list[dict]:
-    """Live early-warning cases of the team's customers, by severity (no customer names)."""
-    rows = db.session.execute(
-        select(RiskCase.severity, func.count(),
-               figures.count_if(RiskCase.state == "pending_approval"),
-               func.coalesce(func.sum(RiskCase.exposure), 0))
-        .join(Customer, Customer.id == RiskCase.customer_id)
-        .where(Customer.rm_id.in_(rm_ids), RiskCase.state != "closed")
-        .group_by(RiskCase.severity))
-    found = {s: (n, int(p or 0), float(e or 0)) for s, n, p, e in rows}
-    return [{"severity": s, "open": found.get(s, (0,))[0],
-             "pending_approval": found.get(s, (0, 0))[1],
-             "exposure": round(found.get(s, (0, 0, 0.0))[2], 2)} for s in (3, 2, 1)]
-
-
-def _open_approvals(team_id: int) -> dict:
-    members = select(User.id).where(User.team_id == team_id)
-    risk = db.session.scalar(select(func.count()).where(
-        RiskCase.state == "pending_approval", RiskCase.requested_by.in_(members)))
-    quotes = db.session.scalar(select(func.count()).where(
-        PriceQuote.state == "pending_approval", PriceQuote.rm_id.in_(members),
-        PriceQuote.expires_at > utcnow()))
-    return {"risk_cases": risk or 0, "quotes": quotes or 0, "total": (risk or 0) + (quotes or 0)}
-
-
 def _team_body(team: Team, data: TeamFigures) -> dict:
     weekly = data.trends(data.weeks)
     totals = {name: round(sum(r[name] or 0 for r in data.rows.values()), 2)
@@ -199,12 +167,12 @@ def _team_body(team: Team, data: TeamFigures) -> dict:
         **_header("team", data.period),
         "team": {"id": team.id, "name": team.name},
         "totals": totals, "median": data.median,
-        "approvals": _open_approvals(team.id),
+        "approvals": figures.open_approvals(data.ids),
         "tables": {
             "rms": [{"rm_id": u.id, "rm_name": u.display_name, **data.rows[u.id]}
                     for u in data.rms],
             "channels": _summed_channels(data),
-            "risk_cases": _risk_by_severity(data.ids),
+            "risk_cases": figures.risk_by_severity(data.ids),
             "weekly": [{"week": start.isoformat(),
                         **{name: round(sum(w[k][name] for w in weekly.values()), 2)
                            for name in TREND_FIGURES}}
