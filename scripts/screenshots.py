@@ -20,6 +20,32 @@ from tests.e2e.test_plan import Api  # noqa: E402
 OUT = ROOT / "docs" / "screenshots"
 
 
+def shoot_report(page, name: str, device: str, lang: str) -> None:
+    """A report screen as the phone shows it, and the whole page (the tab bar at its foot)."""
+    page.get_by_test_id("tile").or_(page.get_by_test_id("portfolio-row")).first.wait_for()
+    page.locator(".chart-canvas canvas").first.wait_for()
+    page.wait_for_timeout(300)
+    page.screenshot(path=OUT / f"{name}-{device}-{lang}.png")
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": viewport["width"],
+                            "height": page.evaluate("document.documentElement.scrollHeight")})
+    page.wait_for_timeout(300)
+    page.screenshot(path=OUT / f"{name}-full-{device}-{lang}.png")
+    page.set_viewport_size(viewport)
+
+
+def sign_in(browser, url: str, viewport: dict, lang: str, username: str, landmark: str):
+    context = browser.new_context(viewport=viewport, locale=lang, base_url=url,
+                                  device_scale_factor=1)
+    page = context.new_page()
+    page.goto("/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill("demo1234")
+    page.locator("button[type=submit]").click()
+    page.get_by_test_id(landmark).wait_for()
+    return context, page
+
+
 def shoot(browser, url: str, device: str, viewport: dict, lang: str,
           risky_customer: int) -> None:
     context = browser.new_context(viewport=viewport, locale=lang, base_url=url,
@@ -66,6 +92,8 @@ def shoot(browser, url: str, device: str, viewport: dict, lang: str,
     page.goto("/alerts")
     page.locator(".alert-list, .state.empty").first.wait_for()
     page.screenshot(path=OUT / f"alerts-{device}-{lang}.png")
+    page.goto("/me")
+    shoot_report(page, "me", device, lang)
     page.goto(f"/customers/{risky_customer}")
     page.get_by_test_id("risk-cases").wait_for()
     page.get_by_test_id("moments").scroll_into_view_if_needed()
@@ -83,7 +111,14 @@ def shoot(browser, url: str, device: str, viewport: dict, lang: str,
     page.goto("/approvals")
     page.get_by_role("button", name=re.compile("批准|Approve")).first.wait_for()
     page.screenshot(path=OUT / f"approvals-{device}-{lang}.png")
+    page.goto("/team")
+    shoot_report(page, "team", device, lang)
+    page.get_by_test_id("rm-link").first.click()
+    shoot_report(page, "team-rm", device, lang)
     lead.close()
+    analyst, page = sign_in(browser, url, viewport, lang, "analyst1", "products-report")
+    shoot_report(page, "products", device, lang)
+    analyst.close()
 
 
 def request_waiver(url: str) -> int:

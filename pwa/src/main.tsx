@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { LocationProvider, Route, Router } from 'preact-iso';
+import { LocationProvider, Route, Router, lazy } from 'preact-iso';
 import { useEffect } from 'preact/hooks';
 import { Layout } from './components/Layout';
 import { Skeleton } from './components/States';
@@ -19,6 +19,12 @@ import { Visit } from './screens/Visit';
 import { Settings } from './screens/Settings';
 import { Today } from './screens/Today';
 import './styles.css';
+
+// the report screens carry uPlot: loaded when first opened, not with the app shell
+const Me = lazy(() => import('./screens/Me').then((m) => m.Me));
+const TeamRm = lazy(() => import('./screens/Me').then((m) => m.TeamRm));
+const Team = lazy(() => import('./screens/Team').then((m) => m.Team));
+const Products = lazy(() => import('./screens/Products').then((m) => m.Products));
 
 function App() {
   useEffect(() => {
@@ -49,6 +55,22 @@ function App() {
       </LocationProvider>
     );
   }
+  if (user.value.role === 'analyst' || user.value.role === 'admin') {
+    // no portfolio of their own: aggregates are the job, products the home screen
+    return (
+      <LocationProvider>
+        <Layout>
+          <Router>
+            <Route path="/" component={Products} />
+            <Route path="/products" component={Products} />
+            <Route path="/alerts" component={Alerts} />
+            <Route path="/settings" component={Settings} />
+            <Route default component={Products} />
+          </Router>
+        </Layout>
+      </LocationProvider>
+    );
+  }
   return (
     <LocationProvider>
       <Layout>
@@ -64,6 +86,10 @@ function App() {
           <Route path="/referrals" component={Referrals} />
           <Route path="/referrals/:id" component={Referrals} />
           <Route path="/settings" component={Settings} />
+          <Route path="/me" component={Me} />
+          <Route path="/team" component={Team} />
+          <Route path="/team/rm/:id" component={TeamRm} />
+          <Route path="/products" component={Products} />
           <Route default component={Today} />
         </Router>
       </Layout>

@@ -74,3 +74,53 @@ def test_referral_screens_pass_axe(page, lang):
     page.locator('[data-testid="referral-list"], .state.empty').first.wait_for()
     problems["referrals"] = serious_violations(page)
     assert {screen: found for screen, found in problems.items() if found} == {}
+
+
+def sign_in(page, username: str, landmark: str):
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill("demo1234")
+    page.locator("button[type=submit]").click()
+    page.get_by_test_id(landmark).wait_for()
+
+
+def sign_out(page):
+    page.goto("/settings")
+    page.get_by_role("button", name="退出登录").or_(
+        page.get_by_role("button", name="Sign out")).click()
+    page.locator("input[name=username]").wait_for()
+
+
+def wait_for_charts(page):
+    page.locator(".chart-canvas canvas").first.wait_for()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_report_screens_pass_axe(page, lang):
+    """An RM's Me, a lead's Team and the drill-down into an RM, an analyst's Products."""
+    page.goto("/")
+    page.evaluate(f"localStorage.setItem('rm.locale', '{lang}')")
+    page.reload()
+    sign_in(page, "rm1", "today-list")
+    page.goto("/me")
+    page.get_by_test_id("tile").first.wait_for()
+    wait_for_charts(page)
+    problems = {"me": serious_violations(page)}
+    page.goto("/team")
+    page.get_by_role("alert").wait_for()
+    problems["team refused"] = serious_violations(page)
+    sign_out(page)
+    sign_in(page, "lead1", "today-list")
+    page.goto("/team")
+    page.get_by_test_id("rm-row").first.wait_for()
+    wait_for_charts(page)
+    problems["team"] = serious_violations(page)
+    page.get_by_test_id("rm-link").first.click()
+    page.get_by_test_id("tile").first.wait_for()
+    wait_for_charts(page)
+    problems["team rm"] = serious_violations(page)
+    sign_out(page)
+    sign_in(page, "analyst1", "products-report")
+    page.get_by_test_id("portfolio-row").first.wait_for()
+    wait_for_charts(page)
+    problems["products"] = serious_violations(page)
+    assert {screen: found for screen, found in problems.items() if found} == {}

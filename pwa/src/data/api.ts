@@ -163,7 +163,7 @@ export type CustomerQuery = {
   per_page?: number;
 };
 
-export function queryString(query: CustomerQuery): string {
+export function queryString(query: Record<string, string | number | boolean | undefined>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value !== undefined && value !== '') params.set(key, String(value));
@@ -495,4 +495,18 @@ export function getInbox(unreadOnly = false): Promise<Inbox> {
 
 export function markAlertsRead(body: { ids: number[] } | { all: true }): Promise<{ marked: number }> {
   return request<{ marked: number }>('POST', '/notifications/read', body);
+}
+
+// --- reports: the RM's month, the team dashboard, products (docs/reports.md)
+
+export type ReportKind = 'rm' | 'team' | 'products';
+export type ReportArgs = { month?: string; rm?: number };
+
+export function getReport<T>(kind: ReportKind, args: ReportArgs): Promise<T> {
+  return request<T>('GET', `/reports/${kind}${queryString(args)}`);
+}
+
+/** The address of one table of a report as CSV (the server names the file). */
+export function reportCsvUrl(kind: ReportKind, table: string, args: ReportArgs): string {
+  return `/api/v1/reports/${kind}${queryString({ format: 'csv', table, ...args })}`;
 }

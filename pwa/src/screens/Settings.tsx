@@ -24,7 +24,7 @@ export function Settings() {
         </div>
       </div>
       <PushPanel />
-      {user.value?.role !== 'referrer' && <CalendarFeed />}
+      {(user.value?.role === 'rm' || user.value?.role === 'lead') && <CalendarFeed />}
       <div class="panel">
         <p>{t('settings.signedInAs', { name: user.value?.display_name ?? '' })}</p>
         <p class="muted">{t('settings.logoutWipes')}</p>
