@@ -1,6 +1,7 @@
 """The demo bank: contract users, consistent books, hidden truth, determinism, CLI guards."""
 
 import csv
+import json
 from datetime import date, datetime, timedelta
 
 import click
@@ -8,9 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from backend import demo
+from backend.calendar import planner
 from backend.extensions import db
+from backend.offers import ranking
 from backend.products import catalog
 from backend.products.models import Package, Product
+from backend.timeutil import start_of_bank_day
 from tests.conftest import empty_tables
 
 SMALL = {"customers": 40, "months": 6, "seed": 1, "progress": False}
@@ -170,9 +174,24 @@ def test_same_seed_same_bank_other_seed_other_bank():
                 "SELECT c.external_id, r.kind, o.external_id, r.person_name FROM related_parties r "
                 "JOIN customers c ON c.id = r.customer_id LEFT JOIN customers o "
                 "ON o.id = r.related_customer_id ORDER BY 1, 2, 3, 4"),
+            "plan": rows(
+                "SELECT c.external_id, p.day, p.state, p.channel, p.priority, p.objective, "
+                "p.dismiss_reason, p.done_at FROM plan_entries p JOIN customers c "
+                "ON c.id = p.customer_id ORDER BY 1, 2"),
+            "offers": rows(
+                "SELECT c.external_id, p.code, o.state, o.as_of, o.state_changed_at, o.score, "
+                "o.sold_amount, o.decline_reason FROM offers o JOIN customers c "
+                "ON c.id = o.customer_id JOIN products p ON p.id = o.product_id ORDER BY 1, 2"),
+            "surveys": rows("SELECT token, created_at, answered_at, score, comment FROM surveys "
+                            "ORDER BY token"),
+            "referrals": rows(
+                "SELECT c.external_id, r.state, r.created_at, r.acknowledged_at, r.closed_at, "
+                "r.need FROM referrals r JOIN customers c ON c.id = r.customer_id "
+                "ORDER BY 1, 3"),
         }
 
     first = fingerprint(load_small(today=TODAY)["truth_path"])
+    assert first["plan"] and first["surveys"] and first["referrals"]
     wipe()
     second = fingerprint(load_small(today=TODAY)["truth_path"])
     assert first == second
@@ -264,3 +283,115 @@ def test_catalog_seed_is_idempotent_and_keeps_edits():
     assert fees == [100, 50, 25, 0]
     basic = db.session.scalar(sa.select(Package).where(Package.tier == "basic"))
     assert (float(basic.min_balance), basic.free_transactions) == (7500, 100)
+
+
+# --------------------------------------------------------------------------- app-use history
+
+HISTORY = {"customers": 300, "months": 8, "seed": 5, "progress": False, "today": TODAY}
+
+
+def when(value):
+    return value if value is None or isinstance(value, datetime) else \
+        datetime.fromisoformat(value)
+
+
+def test_history_of_plan_entries_follows_the_contacts():
+    counts = demo.load(**HISTORY)
+    assert counts["plan_entries"] == scalar("SELECT count(*) FROM plan_entries")
+    states = dict(rows("SELECT state, count(*) FROM plan_entries GROUP BY state"))
+    assert set(states) == {"done", "missed", "dismissed"}
+    assert 0.05 < states["missed"] / counts["plan_entries"] < 0.12
+    assert 0.08 < states["dismissed"] / counts["plan_entries"] < 0.16
+    start = TODAY - timedelta(days=demo.HISTORY_DAYS)
+    days = rows("SELECT min(day), max(day) FROM plan_entries")[0]
+    assert str(days[0]) >= start.isoformat() and str(days[1]) < TODAY.isoformat()
+    # Every contact of the window is linked to a done entry of its RM, customer and day.
+    window = datetime.combine(start, datetime.min.time()) + timedelta(hours=8)
+    assert scalar("SELECT count(*) FROM interactions WHERE started_at >= :w "
+                  "AND plan_entry_id IS NULL", w=window) == 0
+    assert scalar("SELECT count(*) FROM interactions i JOIN plan_entries p "
+                  "ON p.id = i.plan_entry_id WHERE p.state <> 'done' OR p.rm_id <> i.rm_id "
+                  "OR p.customer_id <> i.customer_id") == 0
+    assert scalar("SELECT count(*) FROM plan_entries WHERE state = 'dismissed' "
+                  "AND (dismiss_reason IS NULL OR dismiss_reason = '')") == 0
+    # Reasons are the planner's chips.
+    for (reasons,) in rows("SELECT reasons FROM plan_entries"):
+        chips = reasons if isinstance(reasons, list) else json.loads(reasons)
+        assert chips and all(set(c) == {"code", "zh", "en", "value"} for c in chips)
+    # Each missed entry was made up later: none of them comes back in today's plan.
+    assert scalar("SELECT count(*) FROM plan_entries m WHERE m.state = 'missed' AND NOT EXISTS "
+                  "(SELECT 1 FROM plan_entries d WHERE d.customer_id = m.customer_id "
+                  "AND d.state = 'done' AND d.day > m.day)") == 0
+    assert planner.plan(TODAY) > 0
+    assert scalar("SELECT count(*) FROM plan_entries WHERE state = 'planned'") > 0
+    assert scalar("SELECT count(*) FROM plan_entries WHERE state = 'planned' "
+                  "AND carried_days > 0") == 0
+
+
+def test_history_of_offers_is_a_funnel_the_nightly_ranking_keeps():
+    counts = demo.load(**HISTORY)
+    states = dict(rows("SELECT state, count(*) FROM offers GROUP BY state"))
+    assert sum(states.values()) == counts["offers"]
+    assert set(states) <= {"presented", "accepted", "declined", "sold"}
+    presented = sum(states.values())
+    assert 0.3 < (states.get("accepted", 0) + states["sold"]) / presented < 0.6
+    assert scalar("SELECT count(*) FROM offers WHERE state = 'declined' "
+                  "AND decline_reason IS NULL") == 0
+    assert scalar("SELECT count(*) FROM offers o JOIN customers c ON c.id = o.customer_id "
+                  "WHERE o.state = 'sold' AND (o.sold_amount IS NULL OR o.sold_amount <= 0 "
+                  "OR o.credited_rm_id <> c.rm_id)") == 0
+    # Offered products were not held when offered.
+    assert scalar("SELECT count(*) FROM offers o JOIN accounts a ON a.customer_id = o.customer_id "
+                  "AND a.product_id = o.product_id WHERE a.opened_on <= o.as_of "
+                  "AND (a.closed_on IS NULL OR a.closed_on > o.as_of)") == 0
+    latest = when(scalar("SELECT max(state_changed_at) FROM offers"))
+    assert latest < datetime.combine(TODAY, datetime.min.time())
+    before = rows("SELECT id, state, state_changed_at FROM offers ORDER BY id")
+    ranking._store(TODAY, {})  # a nightly run: only suggestions expire
+    assert rows("SELECT id, state, state_changed_at FROM offers ORDER BY id") == before
+
+
+def test_history_of_surveys_and_referrals():
+    counts = demo.load(**HISTORY)
+    surveys = rows("SELECT token, created_at, sent_at, expires_at, answered_at, score "
+                   "FROM surveys")
+    assert len(surveys) == counts["surveys"] > 0
+    assert len({s[0] for s in surveys}) == len(surveys)
+    answered = [s for s in surveys if s[4] is not None]
+    assert 0.4 < len(answered) / len(surveys) < 0.8
+    for token, created, sent, expires, answered_at, score in surveys:
+        created, expires, answered_at = when(created), when(expires), when(answered_at)
+        assert len(token) == 32 and when(sent) == created
+        assert expires == created + timedelta(days=14)
+        if answered_at is not None:
+            assert created < answered_at <= created + timedelta(days=3) and 1 <= score <= 5
+    assert scalar("SELECT count(*) FROM surveys s JOIN interactions i ON i.id = s.interaction_id "
+                  "WHERE i.outcome = 'not_reached' OR i.rm_id <> s.rm_id") == 0
+    per_rm = rows("SELECT rm_id, avg(score) FROM surveys WHERE score IS NOT NULL "
+                  "GROUP BY rm_id")
+    assert len({round(float(a), 2) for _, a in per_rm}) > 1
+
+    referrals = rows("SELECT r.state, r.created_at, r.ack_due_at, r.contact_due_at, "
+                     "r.acknowledged_at, r.first_contact_at, r.closed_at, r.lost_reason, "
+                     "r.credit, r.from_line, u.username, c.rm_id = r.rm_id FROM referrals r "
+                     "JOIN users u ON u.id = r.referrer_id JOIN customers c "
+                     "ON c.id = r.customer_id")
+    assert len(referrals) == counts["referrals"] > 0
+    assert {r[0] for r in referrals} >= {"won", "lost", "contacted"}
+    tomorrow = start_of_bank_day(TODAY + timedelta(days=1))  # nothing after "now"
+    for state, created, ack_due, contact_due, ack, first, closed, lost, credit, line, who, own \
+            in referrals:
+        created, ack_due, contact_due = when(created), when(ack_due), when(contact_due)
+        steps = [when(x) for x in (created, ack, first, closed) if x is not None]
+        assert steps == sorted(steps) and steps[-1] < tomorrow
+        assert created < ack_due < contact_due
+        assert who == "referrer1" and line in ("retail", "private") and own
+        assert (closed is not None) == (state in ("won", "lost"))
+        assert (lost is not None) == (state == "lost")
+        credit = credit if isinstance(credit, dict | None) else json.loads(credit)
+        assert (credit is not None) == (state == "won")
+        if credit:
+            assert set(credit) == {"rm_id", "referrer_id", "offer_id", "amount"}
+    won = scalar("SELECT count(*) FROM referrals WHERE state = 'won'")
+    assert scalar("SELECT count(*) FROM referrals r JOIN offers o ON o.referral_id = r.id "
+                  "WHERE r.state = 'won' AND o.state = 'sold'") == won
