@@ -173,3 +173,18 @@ def api(app):
         return c
 
     return make
+
+
+@pytest.fixture
+def api_once(api):
+    """Like api, but one logged-in client per user and test (logins are rate-limited)."""
+    clients = {}
+
+    def make(username=None):
+        if username is None:
+            return api()
+        if username not in clients:
+            clients[username] = api(username)
+        return clients[username]
+
+    return make

@@ -17,18 +17,8 @@ MONTH = "2026-05"
 
 
 @pytest.fixture
-def api(api):
-    """One logged-in client per user and test (logins are rate-limited)."""
-    clients = {}
-
-    def make(username=None):
-        if username is None:
-            return api()
-        if username not in clients:
-            clients[username] = api(username)
-        return clients[username]
-
-    return make
+def api(api_once):
+    return api_once
 
 
 def parse_csv(response) -> list[dict]:
