@@ -44,6 +44,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Per signed-in user: a device replays its outbox in batches, never this often.
+    SYNC_RATE_LIMIT = os.environ.get("SYNC_RATE_LIMIT", "60 per minute")
+    # After this many failed logins within the window an account is locked for the window.
+    LOGIN_LOCKOUT_ATTEMPTS = int(os.environ.get("LOGIN_LOCKOUT_ATTEMPTS", 5))
+    LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15))
+    HSTS_SECONDS = 0  # Strict-Transport-Security only where the app is served over HTTPS
 
     API_TITLE = "RM Companion API"
     API_VERSION = "v1"
@@ -151,6 +157,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
+    SYNC_RATE_LIMIT = "10000 per minute"  # property tests replay many batches; one test lowers it
     MESSAGE_ADAPTER = "file"
     PUBLIC_BASE_URL = "https://rm.example.test"
     PUSH_ALLOW_LOCAL = True
@@ -158,6 +165,7 @@ class TestConfig(Config):
 
 class ProdConfig(Config):
     ENV_NAME = "production"
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
 
     @classmethod
     def validate(cls) -> None:

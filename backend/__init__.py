@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 
-from backend import errors
+from backend import errors, logmask
 from backend.extensions import api, compress, db, limiter, login_manager, migrate
 
 
@@ -22,6 +22,7 @@ def create_app(config=None) -> Flask:
     app.config.from_object(config)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logmask.install()
 
     from backend import models  # noqa: F401  (registers every table)
 
@@ -34,7 +35,7 @@ def create_app(config=None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    from backend import web
+    from backend import headers, web
     from backend.auth import routes as auth_routes
     from backend.auth import security
     from backend.calendar import routes as calendar_routes  # also registers its sync kind
@@ -66,6 +67,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(survey_routes.bp)
     app.register_blueprint(web.bp)
     app.after_request(web.no_store_api)
+    headers.init_app(app)
     compress.init_app(app)
     errors.register(app)
 

@@ -48,6 +48,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Locked(DomainError):
+    """Too many failed attempts: the account waits out its lockout."""
+
+    status = 429
+    code = "locked"
+
+
 class Unavailable(DomainError):
     status = 503
     code = "unavailable"

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_smorest import Blueprint
 
 from backend.auth import security, service
-from backend.auth.schemas import LoginSchema, SessionSchema
+from backend.auth.schemas import LoginSchema, PasswordChangeSchema, SessionSchema
 from backend.errors import Unauthorized
 from backend.extensions import limiter
 
@@ -38,6 +38,19 @@ def login(credentials):
 def me():
     """Return the logged-in user and the session's CSRF token"""
     return {"user": current_user, "csrf_token": security.csrf_token()}
+
+
+@blp.post("/password")
+@login_required
+@limiter.limit(login_rate_limit)
+@blp.arguments(PasswordChangeSchema)
+@blp.response(200, SessionSchema)
+def change_password(body):
+    """Change one's password: every other session ends; this one continues"""
+    user = current_user._get_current_object()
+    service.change_password(user, **body)
+    login_user(user)  # this session goes on under the new session version
+    return {"user": user, "csrf_token": security.csrf_token()}
 
 
 @blp.post("/logout")

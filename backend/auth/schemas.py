@@ -9,6 +9,13 @@ class LoginSchema(Schema):
                              validate=validate.Length(min=1, max=256))
 
 
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, load_only=True,
+                                     validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, load_only=True,
+                                 validate=validate.Length(min=1, max=256))
+
+
 class TeamSchema(Schema):
     id = fields.Integer()
     name = fields.String()

@@ -1,8 +1,10 @@
 """The offline sync endpoint."""
 
+from flask import current_app
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
+from backend.extensions import limiter
 from backend.visits import sync
 from backend.visits.schemas import SyncRequestSchema, SyncResponseSchema
 
@@ -10,10 +12,20 @@ blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
                 description="Offline writes, applied exactly once (see docs/sync.md)")
 
 
+def _sync_rate_limit() -> str:
+    return current_app.config["SYNC_RATE_LIMIT"]
+
+
+def _signed_in_user() -> str:
+    return f"user:{current_user.id}"
+
+
 @blp.post("")
 @login_required
+@limiter.limit(_sync_rate_limit, key_func=_signed_in_user)
 @blp.arguments(SyncRequestSchema)
 @blp.response(200, SyncResponseSchema)
+@blp.alt_response(429, description="Too many batches: retry after Retry-After seconds")
 def post_sync(batch):
     """Apply a batch of offline writes; each is answered on its own"""
     return {"results": sync.process(user=current_user, writes=batch["writes"])}

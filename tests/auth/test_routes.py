@@ -84,10 +84,12 @@ def test_bumping_session_version_ends_existing_sessions(api, people):
 
 
 def test_login_is_rate_limited(api, people):
+    """Per client address, whatever the account (the per-account lockout is separate)."""
     client = api()
-    statuses = [client.login("rm_a", "wrong-password").status_code for _ in range(10)]
+    names = ["rm_a", "rm_a2", "rm_b", "lead_a", "lead_b"] * 2
+    statuses = [client.login(name, "wrong-password").status_code for name in names]
     assert statuses == [401] * 10
-    response = client.login("rm_a")
+    response = client.login("analyst")
     assert_error_shape(response, 429)
     assert response.headers.get("Retry-After")
 
