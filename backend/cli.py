@@ -5,6 +5,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from backend.auth.models import ROLES
+from backend.backup import backup_command, restore_command
 from backend.demo import demo_cli
 from backend.extensions import db
 from backend.importer.cli import import_cli
@@ -52,3 +53,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(push_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
