@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 
-from backend import errors, logmask
+from backend import errors, logmask, web
 from backend.extensions import api, compress, db, limiter, login_manager, migrate
 
 
@@ -16,6 +16,7 @@ def create_app(config=None) -> Flask:
     from config import config_from_env
 
     app = Flask(__name__, instance_relative_config=False, static_folder=None)
+    app.url_map.converters["int"] = web.RowId
     config = config or config_from_env()
     if hasattr(config, "validate"):
         config.validate()
@@ -35,7 +36,7 @@ def create_app(config=None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    from backend import headers, web
+    from backend import headers
     from backend.auth import routes as auth_routes
     from backend.auth import security
     from backend.calendar import routes as calendar_routes  # also registers its sync kind

@@ -6,9 +6,20 @@ Shape (DESIGN §9): {"error": code, "message": text, "fields": {name: [problems]
 import logging
 
 from flask import Flask, jsonify
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+
+
+class ErrorSchema(Schema):
+    """The error shape, as the OpenAPI spec documents it for every operation."""
+
+    error = fields.String(required=True, metadata={"description": "a stable code"})
+    message = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.Raw(),
+                          metadata={"description": "the fields at fault: a list of problems "
+                                                   "each, nested the same way for items"})
 
 
 class DomainError(Exception):

@@ -18,9 +18,15 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+class DocumentedApi(Api):
+    """flask-smorest's Api, documenting errors in the shape backend/errors.py answers with."""
+
+    from backend.errors import ErrorSchema as ERROR_SCHEMA  # noqa: N811
+
+
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 login_manager = LoginManager()
-api = Api()
+api = DocumentedApi()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, request, send_from_directory
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as HTTPNotFound
+from werkzeug.routing import IntegerConverter
 
 from backend.errors import NotFound
 
@@ -13,6 +14,15 @@ bp = Blueprint("web", __name__)
 # Files whose name does not change between releases must be revalidated every time.
 NO_CACHE = {"index.html", "sw.js", "manifest.webmanifest"}
 YEAR = 365 * 24 * 3600
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in every route: ids fit the database's 32-bit integer columns, so a
+    larger number is a 404 rather than an overflow inside the driver."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _dist() -> Path:

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from backend.api_fields import RowId, UtcDateTime
 from backend.calendar.models import PLAN_CHANNELS
 from backend.calendar.service import PlanStateSchema
 from backend.moments.schemas import CustomerRefSchema
@@ -9,7 +10,7 @@ from backend.moments.schemas import CustomerRefSchema
 
 class PlanQuerySchema(Schema):
     date = fields.Date(load_default=None)
-    rm = fields.Integer(load_default=None, strict=False)
+    rm = RowId(load_default=None, strict=False)
 
 
 class PlanPatchSchema(PlanStateSchema):
@@ -21,7 +22,7 @@ class PlanCustomerSchema(CustomerRefSchema):
 
 
 class LastContactSchema(Schema):
-    at = fields.DateTime()
+    at = UtcDateTime()
     channel = fields.String()
     outcome = fields.String()
     notes = fields.String(allow_none=True)
@@ -59,7 +60,7 @@ class PlanSchema(Schema):
 
 
 class RefreshQuerySchema(Schema):
-    rm = fields.Integer(load_default=None)
+    rm = RowId(load_default=None, strict=False)
 
 
 class RefreshSchema(Schema):
@@ -83,7 +84,7 @@ class ContactPolicySchema(Schema):
     decline_cooldown_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=730))
     preferred_channels = fields.List(fields.String(validate=validate.OneOf(PLAN_CHANNELS)),
                                      validate=validate.Length(min=1, max=len(PLAN_CHANNELS)))
-    updated_at = fields.DateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
     updated_by = fields.Integer(dump_only=True, allow_none=True)
 
 
@@ -107,7 +108,7 @@ class CalendarDayQuerySchema(Schema):
 
 class LeaveSchema(Schema):
     id = fields.Integer(dump_only=True)
-    user_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    user_id = RowId(load_default=None, allow_none=True)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import bindparam, select, update
 
+from backend.api_fields import RowId
 from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.auth.portfolio import Viewer, require_customer_access, require_visible
@@ -129,7 +130,7 @@ class PlanStateSchema(Schema):
 
 
 class PlanStateWriteSchema(PlanStateSchema):
-    plan_entry_id = fields.Integer(required=True, strict=True)
+    plan_entry_id = RowId(required=True)
 
 
 def as_body(e: PlanEntry) -> dict:

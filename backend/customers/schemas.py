@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from backend.api_fields import UtcDateTime
 from backend.customers.models import SEGMENTS, STATUSES
 from backend.moments.schemas import MomentSchema, RiskCaseSchema
 from backend.products.models import TIERS
@@ -36,7 +37,7 @@ class CustomerSummarySchema(Schema):
     industry = fields.String(allow_none=True)
     region = fields.String(allow_none=True)
     rm = fields.Nested(PersonRefSchema, allow_none=True)
-    last_contact_at = fields.DateTime(allow_none=True)
+    last_contact_at = UtcDateTime(allow_none=True)
 
 
 class CustomerPageSchema(Schema):
@@ -62,7 +63,7 @@ class AccountSchema(Schema):
 
 class TransactionSchema(Schema):
     id = fields.Integer()
-    posted_at = fields.DateTime()
+    posted_at = UtcDateTime()
     amount = fields.Float()
     channel = fields.String()
     kind = fields.String()
@@ -77,7 +78,7 @@ class InteractionSchema(Schema):
     version = fields.Integer()
     follow_up_objective = fields.String(allow_none=True)
     channel = fields.String()
-    started_at = fields.DateTime()
+    started_at = UtcDateTime()
     outcome = fields.String()
     notes = fields.String(allow_none=True)
     objective = fields.String(allow_none=True)

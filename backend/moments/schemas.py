@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.api_fields import MoneyInput, UtcDateTime
 from backend.moments.models import MOMENT_KINDS, MOMENT_STATES, RISK_ACTIONS, RISK_STATES
 
 
@@ -30,7 +31,7 @@ class MomentSchema(Schema):
     reasons = fields.List(fields.Nested(ReasonSchema))
     detail = fields.Dict(allow_none=True)
     resolution = fields.String(allow_none=True)
-    resolved_at = fields.DateTime(allow_none=True)
+    resolved_at = UtcDateTime(allow_none=True)
 
 
 class MomentListSchema(Schema):
@@ -71,12 +72,12 @@ class RiskCaseSchema(Schema):
     requested_action = fields.String(allow_none=True)
     action_detail = fields.Dict(allow_none=True)
     requested_by = fields.Integer(allow_none=True)
-    requested_at = fields.DateTime(allow_none=True)
+    requested_at = UtcDateTime(allow_none=True)
     decided_by = fields.Integer(allow_none=True)
-    decided_at = fields.DateTime(allow_none=True)
+    decided_at = UtcDateTime(allow_none=True)
     decision = fields.String(allow_none=True)
     decision_note = fields.String(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
     closed_reason = fields.String(allow_none=True)
 
 
@@ -95,8 +96,8 @@ class RiskRequestSchema(Schema):
                                 validate=validate.Range(min=0, max=1, min_inclusive=False))
     extension_days = fields.Integer(load_default=None, allow_none=True, strict=True,
                                     validate=validate.Range(min=1, max=365))
-    revaluation = fields.Decimal(load_default=None, allow_none=True, places=2, as_string=False,
-                                 validate=validate.Range(min=0, max=10**12))
+    revaluation = MoneyInput(load_default=None, allow_none=True,
+                             validate=validate.Range(min=0, max=10**12))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
     @validates_schema
@@ -130,7 +131,7 @@ class ApprovalSchema(Schema):
     detail = fields.Dict(allow_none=True)
     note = fields.String(allow_none=True)
     requested_by = fields.Dict()
-    requested_at = fields.DateTime(allow_none=True)
+    requested_at = UtcDateTime(allow_none=True)
     probability = fields.Float()
     exposure = fields.Float()
     severity = fields.Integer()

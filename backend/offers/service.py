@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
+from backend.api_fields import MoneyInput, RowId
 from backend.auth.portfolio import Viewer, require_visible
 from backend.errors import Invalid, NotFound
 from backend.extensions import db
@@ -25,12 +26,12 @@ NEXT_STATES = {
 
 
 class OfferFeedbackSchema(Schema):
-    offer_id = fields.Integer(required=True, strict=True)
+    offer_id = RowId(required=True)
     state = fields.String(required=True,
                           validate=validate.OneOf(("presented", "accepted", "declined", "sold")))
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    amount = fields.Decimal(load_default=None, allow_none=True, places=2,
-                            validate=validate.Range(min=0, max=10**12))
+    amount = MoneyInput(load_default=None, allow_none=True,
+                        validate=validate.Range(min=0, max=10**12))
 
     @validates_schema
     def _complete(self, data, **_):

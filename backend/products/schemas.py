@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from backend.api_fields import RowId, UtcDateTime
+
 
 class ProductRefSchema(Schema):
     """A product as other payloads name it (accounts, offers, scores)."""
@@ -31,7 +33,7 @@ class StrictFloat(fields.Float):
 
 
 class QuoteCreateSchema(Schema):
-    offer_id = fields.Integer(required=True, strict=True)
+    offer_id = RowId(required=True)
     price = StrictFloat(required=True, allow_nan=False,
                          validate=validate.Range(min=0, max=1_000_000),
                          metadata={"description": "a yearly rate (0.0425) or a monthly fee"})
@@ -52,10 +54,10 @@ class QuoteSchema(Schema):
     band_max = fields.Float()
     state = fields.String()
     approver_id = fields.Integer(allow_none=True)
-    decided_at = fields.DateTime(allow_none=True)
-    expires_at = fields.DateTime(allow_none=True)
+    decided_at = UtcDateTime(allow_none=True)
+    expires_at = UtcDateTime(allow_none=True)
     note = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class PortfolioItemSchema(Schema):

@@ -4,6 +4,8 @@ from zoneinfo import available_timezones
 
 from marshmallow import Schema, fields, validate
 
+from backend.api_fields import RowId, UtcDateTime
+
 ZONES = available_timezones()
 
 
@@ -22,8 +24,8 @@ class SubscriptionSchema(Schema):
     keys = fields.Nested(SubscriptionKeysSchema, required=True, load_only=True)
     user_agent = fields.String(load_default=None, allow_none=True,
                                validate=validate.Length(max=300))
-    created_at = fields.DateTime(dump_only=True)
-    last_success_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = UtcDateTime(dump_only=True)
+    last_success_at = UtcDateTime(dump_only=True, allow_none=True)
 
 
 class SubscriptionListSchema(Schema):
@@ -49,9 +51,9 @@ class NotificationSchema(Schema):
     body = fields.String()
     url = fields.String()
     status = fields.String()
-    created_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
-    read_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    sent_at = UtcDateTime(allow_none=True)
+    read_at = UtcDateTime(allow_none=True)
 
 
 class InboxSchema(Schema):
@@ -64,7 +66,7 @@ class InboxQuerySchema(Schema):
 
 
 class MarkReadSchema(Schema):
-    ids = fields.List(fields.Integer(strict=True), load_default=None,
+    ids = fields.List(RowId(), load_default=None,
                       validate=validate.Length(max=500))
     all = fields.Boolean(load_default=False)
 

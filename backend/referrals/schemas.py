@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.api_fields import UtcDateTime
+
 
 class ProspectSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
@@ -33,8 +35,8 @@ class ReferralPatchSchema(Schema):
 
 
 class SlaSchema(Schema):
-    ack_due = fields.DateTime(allow_none=True)
-    contact_due = fields.DateTime(allow_none=True)
+    ack_due = UtcDateTime(allow_none=True)
+    contact_due = UtcDateTime(allow_none=True)
     ack_missed = fields.Boolean()
     contact_missed = fields.Boolean()
 
@@ -48,11 +50,11 @@ class ReferralSchema(Schema):
     prospect = fields.Dict(allow_none=True)
     referrer = fields.Dict(allow_none=True)
     rm = fields.Dict(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     sla = fields.Nested(SlaSchema)
-    acknowledged_at = fields.DateTime(allow_none=True)
-    first_contact_at = fields.DateTime(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    acknowledged_at = UtcDateTime(allow_none=True)
+    first_contact_at = UtcDateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
     lost_reason = fields.String(allow_none=True)
     credit = fields.Dict(allow_none=True)
 

@@ -3,6 +3,8 @@ their columns), so the payload schemas describe the frame and leave the rows ope
 
 from marshmallow import Schema, fields, validate
 
+from backend.api_fields import RowId
+
 FORMATS = ("json", "csv")
 
 
@@ -16,7 +18,7 @@ class ReportQuerySchema(Schema):
 
 
 class RmReportQuerySchema(ReportQuerySchema):
-    rm = fields.Integer(load_default=None, strict=False,
+    rm = RowId(load_default=None, strict=False,
                         metadata={"description": "a lead: which RM of the team"})
 
 

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.api_fields import MoneyInput, RowId
 from backend.visits.models import INTERACTION_CHANNELS, OUTCOMES
 
 ANSWERS = ("interested", "accepted", "declined")
@@ -27,7 +28,7 @@ class LocationSchema(Schema):
 class InteractionWriteSchema(Schema):
     """A visit or call as the device logged it; `replaces` names the version it edits."""
 
-    customer_id = fields.Integer(required=True, strict=True)
+    customer_id = RowId(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(INTERACTION_CHANNELS))
     started_at = fields.AwareDateTime(required=True, default_timezone=None,
                                       metadata={"description": "ISO 8601 with offset"})
@@ -44,12 +45,12 @@ class InteractionWriteSchema(Schema):
     follow_up_objective = fields.String(load_default=None, allow_none=True,
                                         validate=validate.Length(max=200))
     location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
-    sales_amount = fields.Decimal(load_default=None, allow_none=True, places=2,
-                                  validate=validate.Range(min=0, max=10**12))
+    sales_amount = MoneyInput(load_default=None, allow_none=True,
+                              validate=validate.Range(min=0, max=10**12))
     replaces = fields.UUID(load_default=None, allow_none=True,
                            metadata={"description": "client_id of the visit this edits"})
-    plan_entry_id = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                   metadata={"description": "the plan entry this contact meets"})
+    plan_entry_id = RowId(load_default=None, allow_none=True,
+                          metadata={"description": "the plan entry this contact meets"})
 
 
 class SyncRequestSchema(Schema):

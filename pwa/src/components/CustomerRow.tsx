@@ -1,5 +1,5 @@
 import type { CustomerSummary } from '../data/api';
-import { locale, t, tCode } from '../i18n';
+import { locale, serverTime, t, tCode } from '../i18n';
 import { Chips } from './Chips';
 
 export function displayName(c: { name: string; name_en?: string | null }): string {
@@ -8,7 +8,7 @@ export function displayName(c: { name: string; name_en?: string | null }): strin
 
 function daysSince(iso: string | null): number | null {
   if (!iso) return null;
-  return Math.max(0, Math.floor((Date.now() - new Date(`${iso}Z`).getTime()) / 86_400_000));
+  return Math.max(0, Math.floor((Date.now() - serverTime(iso).getTime()) / 86_400_000));
 }
 
 export function CustomerRow({ customer, showContact, selected }: { customer: CustomerSummary; showContact?: boolean; selected?: boolean }) {

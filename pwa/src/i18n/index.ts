@@ -75,18 +75,21 @@ export function day(value: string | null | undefined): string {
 }
 
 /** Server timestamps are naive UTC; show them in the device's time zone. */
+/** A server timestamp as a Date: with its zone ('...Z'), or naive UTC from older answers. */
+export function serverTime(value: string): Date {
+  return new Date(/([zZ]|[+-]\d\d:\d\d)$/.test(value) ? value : `${value}Z`);
+}
+
 export function dateTime(value: string | number | null | undefined): string {
   if (value == null) return '—';
-  const zoned = typeof value === 'string' && /([zZ]|[+-]\d\d:\d\d)$/.test(value);
-  const d = typeof value === 'number' || zoned ? new Date(value) : new Date(`${value}Z`);
+  const d = typeof value === 'number' ? new Date(value) : serverTime(value);
   return new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
 /** The date part of a server timestamp (naive UTC), in the device's time zone. */
 export function dayOf(value: string | null | undefined): string {
   if (!value) return '—';
-  const zoned = /([zZ]|[+-]\d\d:\d\d)$/.test(value);
-  return new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium' }).format(new Date(zoned ? value : `${value}Z`));
+  return new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium' }).format(serverTime(value));
 }
 
 /** A plan day with its weekday: "11月30日周一", "Mon 30 Nov". */

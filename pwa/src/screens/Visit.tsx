@@ -4,7 +4,7 @@ import type { Product } from '../data/api';
 import { newClientId, get as getOutboxItem } from '../data/outbox';
 import { resolveKeepMine, save } from '../data/outbox-state';
 import * as portfolio from '../data/portfolio';
-import { locale, t, tCode } from '../i18n';
+import { locale, serverTime, t, tCode } from '../i18n';
 
 const CHANNELS = ['visit', 'call', 'video', 'message', 'email'] as const;
 const OUTCOMES = ['reached', 'interested', 'sale', 'follow_up', 'declined', 'not_reached', 'complaint', 'info'] as const;
@@ -49,7 +49,7 @@ export function Visit() {
     setDiscussed(b.products_discussed ?? []); setFollowUp(b.follow_up_on ?? '');
     setFollowUpObjective(b.follow_up_objective ?? '');
     const started = String(b.started_at);
-    setWhen(localInputValue(new Date(/([zZ]|[+-]\d\d:\d\d)$/.test(started) ? started : `${started}Z`)));
+    setWhen(localInputValue(serverTime(started)));
   }
 
   useEffect(() => {
