@@ -72,9 +72,10 @@ test: lint test-sqlite test-postgres test-pwa test-e2e
 screenshots: install pwa
 	$(BIN)/python scripts/screenshots.py
 
+# Every benchmark, the load test and the long fuzzing run, one after another; writes
+# bench/RESULTS.md (figures, floors, ratios, targets, the machine, the date).
 bench: install pwa
-	@for b in bench/bench_*.py; do echo "=== $$b"; $(BIN)/python $$b || exit 1; done
-	@echo "=== bench/bench_pwa.sh"; bash bench/bench_pwa.sh
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) instance/*.db* .pytest_cache pwa/node_modules pwa/dist

@@ -145,7 +145,8 @@ class DevConfig(Config):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
-    SCHEDULER_IN_PROCESS = True
+    # The load test serves with gunicorn in development mode and turns this off.
+    SCHEDULER_IN_PROCESS = os.environ.get("SCHEDULER_IN_PROCESS", "1") != "0"
     PUSH_ALLOW_LOCAL = True
 
 
