@@ -75,6 +75,7 @@ screenshots: install pwa
 # Every benchmark, the load test and the long fuzzing run, one after another; writes
 # bench/RESULTS.md (figures, floors, ratios, targets, the machine, the date).
 bench: install pwa
+	$(BIN)/pip install -q -r requirements-bench.txt
 	$(BIN)/python bench/run_all.py
 
 clean:
