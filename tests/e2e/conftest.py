@@ -60,7 +60,9 @@ def browser_type_launch_args():
 @pytest.fixture
 def browser_context_args(live_server):
     return {"viewport": PHONE, "locale": "zh-CN", "base_url": live_server,
-            "service_workers": "allow"}
+            # the tests inject axe and evaluate strings, which the app's CSP refuses;
+            # test_content_security_policy.py runs the app under the policy
+            "service_workers": "allow", "bypass_csp": True}
 
 
 class ApiSession:

@@ -2,9 +2,16 @@
 style the policy forbids (a violation is reported on the console and the securitypolicy
 violation event)."""
 
+import pytest
+
 from tests.e2e.conftest import login
 
 SCREENS = ("/", "/customers", "/me", "/referrals", "/alerts", "/settings")
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "bypass_csp": False}  # the one test under the policy
 
 
 def test_no_screen_violates_the_policy(page, live_server):

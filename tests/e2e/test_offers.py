@@ -21,7 +21,9 @@ def offers_server(tmp_path_factory, pwa_dist):
 @pytest.fixture
 def browser_context_args(offers_server):
     return {"viewport": PHONE, "locale": "zh-CN", "base_url": offers_server,
-            "service_workers": "allow"}
+            # the tests inject axe and evaluate strings, which the app's CSP refuses;
+            # test_content_security_policy.py runs the app under the policy
+            "service_workers": "allow", "bypass_csp": True}
 
 
 def rate(value: float) -> str:

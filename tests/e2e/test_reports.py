@@ -20,7 +20,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def browser_context_args(live_server):
     return {"viewport": PHONE, "locale": "zh-CN", "base_url": live_server,
-            "service_workers": "allow", "accept_downloads": True}
+            "service_workers": "allow", "bypass_csp": True, "accept_downloads": True}
 
 
 def count(value) -> str:

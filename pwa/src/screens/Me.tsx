@@ -1,5 +1,6 @@
 import { useLocation, useRoute } from 'preact-iso';
 import { useEffect } from 'preact/hooks';
+import { ChannelsPanel } from '../components/ChannelsPanel';
 import { Chart } from '../components/Chart';
 import { BarList, DataTable, FigureTiles, MonthPicker, Panel, PeriodNote, ReportError, type Tile } from '../components/Report';
 import {
@@ -78,16 +79,7 @@ function RmReportBody({ report, rm }: { report: RmReport; rm?: number }) {
       <Panel id="me-figures" title={t('me.headline')} testId="me-figures">
         <FigureTiles tiles={tiles} />
       </Panel>
-      <Panel id="me-channels" title={t('me.channels')} csv={csv('channels')}>
-        <Chart title={t('me.channels')} caption={false} testId="chart-channels" integer
-          ticks={channels.map((c) => tCode('channel', c.channel))}
-          series={[
-            { label: t('reports.planned'), values: column(channels, 'planned'), bars: true, color: '--chart-4' },
-            { label: t('reports.done'), values: column(channels, 'done'), bars: true, color: '--chart-3' },
-            { label: t('reports.logged'), values: column(channels, 'logged'), bars: true, color: '--chart-1' },
-          ]}
-          format={num} />
-      </Panel>
+      <ChannelsPanel id="me-channels" channels={channels} csv={csv('channels')} testId="chart-channels" />
       <Panel id="me-funnel" title={t('me.funnel')} csv={csv('funnel')}>
         <BarList label={t('me.funnel')} testId="funnel" medianLabel={median}
           bars={report.tables.funnel.map((s) => ({

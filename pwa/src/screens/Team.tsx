@@ -1,4 +1,5 @@
 import { useLocation } from 'preact-iso';
+import { ChannelsPanel } from '../components/ChannelsPanel';
 import { Chart } from '../components/Chart';
 import { BarList, DataTable, FigureTiles, MonthPicker, Panel, PeriodNote, ReportError, type Column, type Tile } from '../components/Report';
 import { axisMoney, column, figureName, formatFigure, isMonth, latestMonth, monthName, weekTick } from '../components/reportLogic';
@@ -97,16 +98,7 @@ function TeamBody({ report, open }: { report: TeamReport; open: (href: string) =
             format={(v) => money(v)} axis={axisMoney} />
         </div>
       </Panel>
-      <Panel id="team-channels" title={t('me.channels')} csv={csv('channels')}>
-        <Chart title={t('me.channels')} caption={false} testId="team-channels" integer
-          ticks={channels.map((c) => tCode('channel', c.channel))}
-          series={[
-            { label: t('reports.planned'), values: column(channels, 'planned'), bars: true, color: '--chart-4' },
-            { label: t('reports.done'), values: column(channels, 'done'), bars: true, color: '--chart-3' },
-            { label: t('reports.logged'), values: column(channels, 'logged'), bars: true, color: '--chart-1' },
-          ]}
-          format={num} />
-      </Panel>
+      <ChannelsPanel id="team-channels" channels={channels} csv={csv('channels')} testId="team-channels" />
     </>
   );
 }
