@@ -90,8 +90,8 @@ def main() -> int:
                   if not NOISE.match(line)]
         print("\n".join(output), flush=True)
         failed += process.returncode != 0
-        done.append({"name": name, "command": [Path(c).name if c == PYTHON else c
-                                               for c in command],
+        shown = [Path(c).name if c == PYTHON else c.replace(f"{ROOT}/", "") for c in command]
+        done.append({"name": name, "command": shown,
                      "exit": process.returncode, "seconds": time.perf_counter() - start,
                      "output": output, "summary": [x for x in output if SUMMARY.search(x)]})
         write(started, done)
