@@ -69,7 +69,8 @@ def authenticate(*, username: str, password: str) -> User | None:
     """
     user = db.session.scalar(select(User).where(User.username == username))
     attempts = current_app.config["LOGIN_LOCKOUT_ATTEMPTS"]
-    if user is not None and _failures_since_success(user) >= attempts:
+    failures = _failures_since_success(user) if user is not None else 0
+    if failures >= attempts:
         audit("auth.login_locked", user_id=user.id)
         db.session.commit()
         raise Locked(f"Too many failed attempts: try again in "
@@ -78,7 +79,7 @@ def authenticate(*, username: str, password: str) -> User | None:
     if not user or not ok or not user.is_active:
         audit("auth.login_failed", user_id=user.id if user else None,
               detail={"username": username[:64]})
-        if user is not None and _failures_since_success(user) + 1 >= attempts:
+        if user is not None and failures + 1 >= attempts:
             audit("auth.locked", user_id=user.id,
                   detail={"minutes": current_app.config["LOGIN_LOCKOUT_MINUTES"]})
         db.session.commit()

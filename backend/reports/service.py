@@ -19,15 +19,15 @@ from backend.auth.portfolio import Viewer
 from backend.customers.models import Account
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.extensions import db
-from backend.models_base import dialect_insert, utcnow
+from backend.models_base import dialect_insert, month_key, utcnow
 from backend.offers.models import Offer
 from backend.products import portfolio
 from backend.reports import figures
 from backend.reports.models import ReportSnapshot
-from backend.reports.periods import Period, month_of, month_starts, next_month, week_starts
+from backend.reports.periods import Period, month_of, month_starts, week_starts
 from backend.scoring import experiments
 from backend.scoring.models import Experiment, ModelVersion
-from backend.timeutil import start_of_bank_day
+from backend.timeutil import bank_day_sql, start_of_bank_day
 
 PRODUCT_VIEWERS = ("analyst", "admin", "lead")
 FUNNEL = (("presented", "offers_presented"), ("accepted", "offers_accepted"),
@@ -233,16 +233,24 @@ def _model_rows(until: date) -> list[dict]:
 def _monthly_sales(period: Period) -> list[dict]:
     """New accounts opened and offers sold per month, bank-wide, over the trend months."""
     starts = month_starts(period.last_day)
+    dialect = db.engine.dialect.name
+    opened_month = month_key(Account.opened_on, dialect)
+    opened = dict(db.session.execute(
+        select(opened_month, func.count())
+        .where(Account.opened_on >= starts[0], Account.opened_on < period.end)
+        .group_by(opened_month)).all())
+    sold_month = func.substr(bank_day_sql(Offer.state_changed_at, dialect), 1, 7)
+    sold = {month: (n, amount) for month, n, amount in db.session.execute(
+        select(sold_month, func.count(), func.coalesce(func.sum(Offer.sold_amount), 0))
+        .where(Offer.state == "sold",
+               Offer.state_changed_at >= start_of_bank_day(starts[0]),
+               Offer.state_changed_at < start_of_bank_day(period.end))
+        .group_by(sold_month))}
     out = []
     for start in starts:
-        stop = min(next_month(start), period.end)
-        opened = db.session.scalar(select(func.count()).where(
-            Account.opened_on >= start, Account.opened_on < stop)) or 0
-        sold, amount = db.session.execute(
-            select(func.count(), func.coalesce(func.sum(Offer.sold_amount), 0))
-            .where(Offer.state == "sold", Offer.state_changed_at >= start_of_bank_day(start),
-                   Offer.state_changed_at < start_of_bank_day(stop))).one()
-        out.append({"month": f"{start:%Y-%m}", "new_accounts": opened, "offers_sold": sold,
+        month = f"{start:%Y-%m}"
+        n, amount = sold.get(month, (0, 0))
+        out.append({"month": month, "new_accounts": opened.get(month, 0), "offers_sold": n,
                     "sold_amount": round(float(amount or 0), 2)})
     return out
 

@@ -59,10 +59,15 @@ def browser_type_launch_args():
 
 @pytest.fixture
 def browser_context_args(live_server):
-    return {"viewport": PHONE, "locale": "zh-CN", "base_url": live_server,
+    return context_args(live_server)
+
+
+def context_args(base_url: str, **extra) -> dict:
+    """A phone in Chinese with the service worker on, served from base_url."""
+    return {"viewport": PHONE, "locale": "zh-CN", "base_url": base_url,
             # the tests inject axe and evaluate strings, which the app's CSP refuses;
             # test_content_security_policy.py runs the app under the policy
-            "service_workers": "allow", "bypass_csp": True}
+            "service_workers": "allow", "bypass_csp": True, **extra}
 
 
 class ApiSession:

@@ -4,7 +4,7 @@ approves, and a referral from another line that reaches the owning RM."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, login
+from tests.e2e.conftest import context_args, login
 from tests.e2e.server import serve
 from tests.e2e.test_app import wait_for_service_worker
 from tests.e2e.test_plan import Api
@@ -20,10 +20,7 @@ def offers_server(tmp_path_factory, pwa_dist):
 
 @pytest.fixture
 def browser_context_args(offers_server):
-    return {"viewport": PHONE, "locale": "zh-CN", "base_url": offers_server,
-            # the tests inject axe and evaluate strings, which the app's CSP refuses;
-            # test_content_security_policy.py runs the app under the policy
-            "service_workers": "allow", "bypass_csp": True}
+    return context_args(offers_server)
 
 
 def rate(value: float) -> str:

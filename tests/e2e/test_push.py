@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, login
+from tests.e2e.conftest import context_args, login
 from tests.e2e.test_app import wait_for_service_worker
 from tests.e2e.test_plan import Api
 from tests.push.pushservice import PushService, b64url
@@ -33,10 +33,7 @@ def push_server(live_server):
 
 @pytest.fixture
 def browser_context_args(push_server):
-    return {"viewport": PHONE, "locale": "zh-CN", "base_url": push_server,
-            # the tests inject axe and evaluate strings, which the app's CSP refuses;
-            # test_content_security_policy.py runs the app under the policy
-            "service_workers": "allow", "bypass_csp": True}
+    return context_args(push_server)
 
 
 @pytest.fixture(scope="module")

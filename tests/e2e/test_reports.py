@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import context_args, login
 from tests.e2e.test_app import wait_for_service_worker
 
 PHONE = {"width": 390, "height": 844}
@@ -19,8 +19,7 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def browser_context_args(live_server):
-    return {"viewport": PHONE, "locale": "zh-CN", "base_url": live_server,
-            "service_workers": "allow", "bypass_csp": True, "accept_downloads": True}
+    return context_args(live_server, viewport=PHONE, accept_downloads=True)
 
 
 def count(value) -> str:

@@ -1,6 +1,9 @@
 // Pure helpers for offers, quotes and referrals: no DOM, no network, so unit tests can call them.
 import type { Offer, OfferFeedback, OfferState, Price, PriceUnit, Referral, ReferralBody, ReferralChange } from '../data/api';
 import type { OutboxItem, OutboxState } from '../data/db';
+import { serverMillis as serverTime } from '../data/time';
+
+export { serverTime };
 
 // --- offers
 
@@ -143,14 +146,6 @@ export function referralActions(state: string): ReferralChange['state'][] {
 
 export function isOpenReferral(state: string): boolean {
   return state in REFERRAL_NEXT;
-}
-
-/** A server timestamp (naive UTC, or with its zone) as milliseconds; null when absent. */
-export function serverTime(value: string | null | undefined): number | null {
-  if (!value) return null;
-  const zoned = /([zZ]|[+-]\d\d:?\d\d)$/.test(value);
-  const ms = Date.parse(zoned ? value : `${value}Z`);
-  return Number.isNaN(ms) ? null : ms;
 }
 
 export type SlaStep = { step: 'ack' | 'contact'; status: 'due' | 'missed' | 'met' | 'late'; time: string };

@@ -2,6 +2,7 @@
 import { signal } from '@preact/signals';
 import { en } from './en';
 import { zhCN } from './zh-CN';
+import { serverMillis } from '../data/time';
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
@@ -77,7 +78,7 @@ export function day(value: string | null | undefined): string {
 /** Server timestamps are naive UTC; show them in the device's time zone. */
 /** A server timestamp as a Date: with its zone ('...Z'), or naive UTC from older answers. */
 export function serverTime(value: string): Date {
-  return new Date(/([zZ]|[+-]\d\d:\d\d)$/.test(value) ? value : `${value}Z`);
+  return new Date(serverMillis(value) ?? Number.NaN);
 }
 
 export function dateTime(value: string | number | null | undefined): string {
