@@ -25,6 +25,11 @@ PYTHON = sys.executable
 NOISE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (INFO|DEBUG) |^INFO  \[alembic")
 SUMMARY = re.compile(r"ratio|target|floor|p50|msg/s|req/s|requests/s|errors|hit@|passed|failed",
                      re.IGNORECASE)
+# A table's header row names the figures without giving any.
+HEADER = re.compile(r"^\s*endpoint\s+requests")
+# Progress bars ("demo bank:  33%|###  | 500/1500 [...]") redraw themselves; a results file
+# wants none of them.
+PROGRESS = re.compile(r"^[^|]*\d+%\|.*\]$|^\s*$")
 
 
 def benchmarks() -> list[tuple[str, list[str], dict]]:
@@ -87,13 +92,14 @@ def main() -> int:
         process = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                                  env={**os.environ, **env})
         output = [line for line in (process.stdout + process.stderr).splitlines()
-                  if not NOISE.match(line)]
+                  if not NOISE.match(line) and not PROGRESS.match(line)]
         print("\n".join(output), flush=True)
         failed += process.returncode != 0
         shown = [Path(c).name if c == PYTHON else c.replace(f"{ROOT}/", "") for c in command]
         done.append({"name": name, "command": shown,
                      "exit": process.returncode, "seconds": time.perf_counter() - start,
-                     "output": output, "summary": [x for x in output if SUMMARY.search(x)]})
+                     "output": output, "summary": [x for x in output
+                                 if SUMMARY.search(x) and not HEADER.match(x)]})
         write(started, done)
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     return 1 if failed else 0
