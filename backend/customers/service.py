@@ -120,7 +120,7 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
         "moments": [dict(r._mapping) for r in run(_Q.moments)],
         "risk_cases": [dict(r._mapping) for r in run(_Q.risk_cases)],
         "offers": [_offer_dict(o, user.grade) for o in run(_Q.offers)],
-        "satisfaction": surveys.satisfaction_index(customer_id=customer.id),
+        "satisfaction": surveys.customer_satisfaction(customer.id),
         "package": packages.advice(customer.id, customer.tier),
         "currency": current_app.config["CURRENCY"],
         "as_of": today,

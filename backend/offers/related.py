@@ -2,7 +2,7 @@
 supplier may need, with a link when the party is in the reader's portfolio and a referral
 opportunity, without any of its data, when it is not."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from backend.extensions import db
 from backend.offers.models import Offer
@@ -22,20 +22,27 @@ NEEDS = {
 }
 LIVE = ("suggested", "presented")
 
+# Built once: the needs are part of every 360 card.
+_BEST_OFFERS = (
+    select(Offer.customer_id, Product.code, Product.name, Product.name_en)
+    .join(Product, Product.id == Offer.product_id)
+    .where(Offer.customer_id.in_(bindparam("customers", expanding=True)), Offer.state.in_(LIVE))
+    .order_by(Offer.customer_id, Offer.expected_value.desc(), Offer.id))
+_NEEDED_PRODUCTS = select(Product.code, Product.name, Product.name_en).where(
+    Product.code.in_(sorted({rule[0] for rule in NEEDS.values()})))
+
 
 def needs(parties: list[dict]) -> list[dict]:
     """One need per related party; `customer` only for parties the reader may open."""
+    if not parties:
+        return []
+    connection = db.session.connection()
     mine = [p["customer"]["id"] for p in parties if p.get("customer")]
     best = {}
     if mine:
-        for cid, code, name, name_en in db.session.execute(
-                select(Offer.customer_id, Product.code, Product.name, Product.name_en)
-                .join(Product, Product.id == Offer.product_id)
-                .where(Offer.customer_id.in_(mine), Offer.state.in_(LIVE))
-                .order_by(Offer.customer_id, Offer.expected_value.desc(), Offer.id)):
+        for cid, code, name, name_en in connection.execute(_BEST_OFFERS, {"customers": mine}):
             best.setdefault(cid, (code, name, name_en))
-    products = {p.code: p for p in db.session.scalars(
-        select(Product).where(Product.code.in_([n[0] for n in NEEDS.values()])))}
+    products = {p.code: p for p in connection.execute(_NEEDED_PRODUCTS)}
     out = []
     for party in parties:
         rule = NEEDS.get(party["kind"])

@@ -1,38 +1,44 @@
 """Which package tier suits a customer (DESIGN §2.1): this month's fee on their tier, and
 a tier that would cost less, or give more for the same fee."""
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import bindparam, case, func, select, union
 
 from backend.customers.models import Account, RelatedParty
 from backend.extensions import db
 from backend.products.catalog import package_fee
 from backend.products.models import TIERS, Package, Product
 
+_cid = bindparam("cid")
+# Customers linked to this one (either direction): their accounts count for tiers that
+# count linked accounts.
+_linked = union(
+    select(RelatedParty.related_customer_id)
+    .where(RelatedParty.customer_id == _cid, RelatedParty.related_customer_id.isnot(None)),
+    select(RelatedParty.customer_id).where(RelatedParty.related_customer_id == _cid))
 
-def _deposits(customer_ids) -> float:
-    return float(db.session.scalar(
-        select(func.coalesce(func.sum(Account.balance), 0))
-        .join(Product, Product.id == Account.product_id)
-        .where(Account.customer_id.in_(customer_ids), Account.status == "open",
-               Product.family == "deposit")) or 0)
+
+def _deposit_sum(condition):
+    return func.coalesce(func.sum(case((condition, Account.balance), else_=0)), 0)
 
 
-def _linked(customer_id: int):
-    """Customers linked to this one (either direction): their accounts count for tiers that
-    count linked accounts."""
-    return union_all(
-        select(RelatedParty.related_customer_id)
-        .where(RelatedParty.customer_id == customer_id,
-               RelatedParty.related_customer_id.isnot(None)),
-        select(RelatedParty.customer_id).where(RelatedParty.related_customer_id == customer_id))
+# Built once: the advice is part of every 360 card. Own and linked deposits in one read.
+_DEPOSITS = (
+    select(_deposit_sum(Account.customer_id == _cid).label("own"),
+           _deposit_sum(Account.customer_id != _cid).label("linked"))
+    .join(Product, Product.id == Account.product_id)
+    .where(Account.status == "open", Product.family == "deposit",
+           (Account.customer_id == _cid) | Account.customer_id.in_(_linked))
+)
+_PACKAGES = select(Package.tier, Package.fee_rules, Package.min_balance, Package.monthly_fee,
+                   Package.counts_linked_accounts)
 
 
 def advice(customer_id: int, tier: str) -> dict | None:
-    packages = {p.tier: p for p in db.session.scalars(select(Package))}
+    connection = db.session.connection()
+    packages = {p.tier: p for p in connection.execute(_PACKAGES)}
     if tier not in packages:
         return None
-    own = _deposits([customer_id])
-    linked = _deposits(_linked(customer_id))
+    own, linked = (float(x) for x in connection.execute(_DEPOSITS, {"cid": customer_id}).one())
     fees = {}
     for name, p in packages.items():
         balance = own + (linked if p.counts_linked_accounts else 0.0)

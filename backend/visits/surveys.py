@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Float, cast, func, select, update
+from sqlalchemy import Float, bindparam, cast, func, select, update
 
 from backend.auth.models import User
 from backend.customers.models import Customer
@@ -175,20 +175,16 @@ def _valid_score(score) -> int:
     return value
 
 
-def satisfaction_index(*, rm_id: int | None = None, customer_id: int | None = None,
-                       since: datetime | None = None) -> dict:
-    """Count answers and average their scores in one query; index = (average − 1) / 4 × 100."""
-    conditions = [Survey.answered_at.is_not(None), Survey.score.is_not(None)]
-    if rm_id is not None:
-        conditions.append(Survey.rm_id == rm_id)
-    if customer_id is not None:
-        conditions.append(Survey.customer_id == customer_id)
-    if since is not None:
-        conditions.append(Survey.answered_at >= since)
-    responses, average = db.session.execute(
-        select(func.count(Survey.id), func.avg(cast(Survey.score, Float))).where(*conditions)
-    ).one()
-    return summary(responses, average)
+# Built once: part of every 360 card
+_CUSTOMER_ANSWERS = select(func.count(Survey.id), func.avg(cast(Survey.score, Float))).where(
+    Survey.customer_id == bindparam("customer_id"), Survey.answered_at.is_not(None),
+    Survey.score.is_not(None))
+
+
+def customer_satisfaction(customer_id: int) -> dict:
+    """Count a customer's answers and average their scores in one query (see summary())."""
+    return summary(*db.session.connection().execute(
+        _CUSTOMER_ANSWERS, {"customer_id": customer_id}).one())
 
 
 def summary(responses: int, average: float | None) -> dict:

@@ -262,3 +262,33 @@ def test_a_propensity_score_names_its_product(api, world):
     db.session.commit()
     [score] = api("rm_a").get(f"/api/v1/customers/{world['cust_a'].id}").get_json()["scores"]
     assert score["product"] == {"code": "TD", "name": "定期存款", "name_en": "Term deposit"}
+
+
+def test_package_advice_counts_open_deposits_own_and_linked_once(api, world):
+    from backend.products.catalog import seed_catalog
+
+    seed_catalog()
+    deposit, loan = factories.product(family="deposit"), factories.product(family="loan",
+                                                                          is_credit=True)
+    cust_a, cust_a2, cust_b = world["cust_a"], world["cust_a2"], world["cust_b"]
+    factories.account(cust_a, deposit, 25_000)
+    factories.account(cust_a, deposit, 1_000_000, status="closed")  # closed: not counted
+    factories.account(cust_a, loan, 500_000)  # credit: not a deposit
+    factories.account(cust_a2, deposit, 200_000)
+    factories.account(cust_b, deposit, 100_000)
+    factories.related(cust_a, "supplier", cust_a2)
+    factories.related(cust_a2, "buyer", cust_a)  # the same pair both ways counts once
+    factories.related(cust_b, "affiliate", cust_a)  # linked from the other side
+    factories.related(cust_a, "owner", person_name="王建国")
+    db.session.commit()
+
+    package = api("rm_a").get(f"/api/v1/customers/{cust_a.id}").get_json()["package"]
+    assert package["balance"] == 25_000 and package["linked_balance"] == 300_000
+    # basic counts own deposits only; the others 325,000 with the linked accounts
+    assert package["fees"] == {"basic": 0.0, "intermediate": 0.0, "advanced": 0.0}
+    assert package["tier"] == "intermediate" and package["fee"] == 0.0
+    assert package["suggestion"] == {"tier": "advanced", "fee": 0.0, "saving": 0.0}
+
+    # seen from the linked customer, cust_a's deposits are the linked ones
+    alone = api("rm_a2").get(f"/api/v1/customers/{cust_a2.id}").get_json()["package"]
+    assert alone["balance"] == 200_000 and alone["linked_balance"] == 25_000

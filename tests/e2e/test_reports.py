@@ -171,6 +171,22 @@ def test_lead_sees_a_row_per_rm_of_the_team_and_drills_down(page, api_as):
     expect(page.get_by_test_id("tile")).to_have_count(0)
 
 
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_a_leads_seven_tabs_fit_a_360_px_phone(browser, live_server, locale):
+    context = browser.new_context(**context_args(
+        live_server, viewport={"width": 360, "height": 740}, locale=locale))
+    page = context.new_page()
+    login(page, "lead1")
+    bar = page.locator("nav.tabbar")
+    expect(bar.locator("a")).to_have_count(7)
+    assert bar.evaluate("n => n.scrollWidth - n.clientWidth") <= 0
+    # still a finger's width each, and no label cut off
+    for tab in bar.locator("a").all():
+        assert tab.bounding_box()["width"] >= 44
+        assert tab.evaluate("n => n.scrollWidth <= n.clientWidth")
+    context.close()
+
+
 def test_analyst_lands_on_products_and_sees_the_portfolio(page, api_as):
     report = api_as("analyst1").get("/reports/products")
     portfolio = report["tables"]["portfolio"]

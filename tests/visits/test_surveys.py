@@ -246,22 +246,20 @@ def test_json_body_is_not_an_answer(client, rm):
 
 
 def test_satisfaction_index_by_hand(app, rm):
-    other_rm = factories.user("rm_t", display_name="李娜")
-    customer = _customer(rm)
+    customer, other = _customer(rm), _customer(rm)
     for score in (5, 4, 2):
         _survey(rm, customer, score=score, answered_at=utcnow())
     _survey(rm, customer)  # sent, never answered: not a response
-    _survey(other_rm, score=1, answered_at=utcnow() - timedelta(days=40))
+    _survey(rm, other, score=1, answered_at=utcnow() - timedelta(days=40))
 
-    # rm: (5 + 4 + 2) / 3 = 3.67 -> (3.67 - 1) / 4 x 100 = 66.7
-    assert surveys.satisfaction_index(rm_id=rm.id) == {"responses": 3, "average": 3.67,
-                                                       "index": 66.7}
-    assert surveys.satisfaction_index(customer_id=customer.id)["responses"] == 3
-    # everyone: (5 + 4 + 2 + 1) / 4 = 3 -> 50
-    assert surveys.satisfaction_index() == {"responses": 4, "average": 3.0, "index": 50.0}
-    assert surveys.satisfaction_index(since=utcnow() - timedelta(days=30))["responses"] == 3
-    assert surveys.satisfaction_index(rm_id=factories.user().id) == {
+    # (5 + 4 + 2) / 3 = 3.67 -> (3.67 - 1) / 4 x 100 = 66.7
+    assert surveys.customer_satisfaction(customer.id) == {"responses": 3, "average": 3.67,
+                                                          "index": 66.7}
+    assert surveys.customer_satisfaction(other.id) == {"responses": 1, "average": 1.0,
+                                                       "index": 0.0}
+    assert surveys.customer_satisfaction(_customer(rm).id) == {
         "responses": 0, "average": None, "index": None}
+    assert surveys.summary(4, 3.0) == {"responses": 4, "average": 3.0, "index": 50.0}
 
 
 def test_card_shows_the_customer_satisfaction(api, rm):
