@@ -5,10 +5,14 @@ against its target; this runner records the machine and the date, runs them one 
 another (never in parallel: they would measure each other), keeps each one's output, and
 writes RESULTS.md as it goes, so a long run that is stopped still leaves what it measured.
 
+The runs are also kept in bench/results.json: `--only NAME` measures one benchmark again
+and replaces its section, keeping the others with their own date and commit.
+
     python bench/run_all.py [--only NAME ...] [--skip NAME ...]
 """
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -20,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
+RUNS = ROOT / "bench" / "results.json"
 PYTHON = sys.executable
 # Log lines of the app (timestamps, INFO) are noise in a results file.
 NOISE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (INFO|DEBUG) |^INFO  \[alembic")
@@ -60,21 +65,32 @@ def commit() -> str:
         return "unknown"
 
 
-def write(started: str, done: list[dict]) -> None:
+def write(runs: list[dict]) -> None:
+    machines = sorted({run["machine"] for run in runs})
     lines = ["# Benchmark results", "",
-             f"Written by `make bench` (bench/run_all.py) on {started}, commit {commit()}.",
-             f"Machine: {machine()}.", "",
-             "Each benchmark measures its floor (hand-written SQL, the bare framework, "
-             "encryption alone...) in the same run on the same data, and prints the ratio "
-             "against its target. The summary lines are quoted; the whole output follows.", "",
-             "| benchmark | exit | seconds | summary |", "|---|---|---|---|"]
-    for run in done:
+             "Written by `make bench` (bench/run_all.py). Each benchmark measures its floor "
+             "(hand-written SQL, the bare framework, encryption alone...) in the same run on the "
+             "same data, and prints the ratio against its target. The summary lines are quoted; "
+             "the whole output follows.", "",
+             *(f"Machine: {m}." for m in machines), "",
+             "| benchmark | date | commit | exit | seconds | summary |",
+             "|---|---|---|---|---|---|"]
+    for run in runs:
         summary = "<br>".join(line.strip().replace("|", "\\|") for line in run["summary"][:8])
-        lines.append(f"| {run['name']} | {run['exit']} | {run['seconds']:.0f} | {summary} |")
-    for run in done:
+        lines.append(f"| {run['name']} | {run['date']} | {run['commit']} | {run['exit']} | "
+                     f"{run['seconds']:.0f} | {summary} |")
+    for run in runs:
         lines += ["", f"## {run['name']}", "", f"`{' '.join(run['command'])}`", "", "```",
                   *run["output"], "```"]
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def merged(kept: list[dict], new: dict) -> list[dict]:
+    """The kept runs with `new` in place of an earlier run of the same benchmark, in the
+    order the benchmarks run."""
+    order = [name for name, _, _ in benchmarks()]
+    runs = [run for run in kept if run["name"] != new["name"]] + [new]
+    return sorted(runs, key=lambda r: order.index(r["name"]) if r["name"] in order else 99)
 
 
 def main() -> int:
@@ -82,12 +98,15 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--skip", nargs="*", default=[])
     args = parser.parse_args()
-    started = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    done, failed = [], 0
+    # a full run starts a new record; --only and --skip replace what they run
+    partial = bool(args.only or args.skip)
+    runs = json.loads(RUNS.read_text(encoding="utf-8")) if partial and RUNS.exists() else []
+    failed = 0
     for name, command, env in benchmarks():
         if (args.only and name not in args.only) or name in args.skip:
             continue
         print(f"=== {name}", flush=True)
+        started = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
         start = time.perf_counter()
         process = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                                  env={**os.environ, **env})
@@ -96,11 +115,13 @@ def main() -> int:
         print("\n".join(output), flush=True)
         failed += process.returncode != 0
         shown = [Path(c).name if c == PYTHON else c.replace(f"{ROOT}/", "") for c in command]
-        done.append({"name": name, "command": shown,
-                     "exit": process.returncode, "seconds": time.perf_counter() - start,
-                     "output": output, "summary": [x for x in output
-                                 if SUMMARY.search(x) and not HEADER.match(x)]})
-        write(started, done)
+        runs = merged(runs, {
+            "name": name, "command": shown, "date": started, "commit": commit(),
+            "machine": machine(), "exit": process.returncode,
+            "seconds": time.perf_counter() - start, "output": output,
+            "summary": [x for x in output if SUMMARY.search(x) and not HEADER.match(x)]})
+        RUNS.write_text(json.dumps(runs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write(runs)
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     return 1 if failed else 0
 
