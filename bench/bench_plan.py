@@ -90,7 +90,9 @@ def run(args, url: str | None) -> None:
         with timed() as t:
             entries = planner.plan(today)
             db.session.commit()
-        days = sorted(db.session.scalars(select(PlanEntry.day).distinct()))
+        # the days planned from today on (the demo's history has past entries too)
+        days = sorted(db.session.scalars(select(PlanEntry.day).distinct()
+                                         .where(PlanEntry.day >= today)))
         print(f"planner, {args.rms} RMs x {len(days)} working days: {entries:,} entries "
               f"in {t['seconds']:.2f} s")
         with timed() as t:

@@ -28,13 +28,13 @@ RUNS = ROOT / "bench" / "results.json"
 PYTHON = sys.executable
 # Log lines of the app (timestamps, INFO) are noise in a results file.
 NOISE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (INFO|DEBUG) |^INFO  \[alembic")
-SUMMARY = re.compile(r"ratio|target|floor|p50|msg/s|req/s|requests/s|errors|hit@|passed|failed",
-                     re.IGNORECASE)
+SUMMARY = re.compile(r"ratio|target|floor|p50|msg/s|req/s|requests/s|rows/s|errors|hit@|passed|"
+                     r"failed|fuzzed|^\s*all\s+\d", re.IGNORECASE)
 # A table's header row names the figures without giving any.
 HEADER = re.compile(r"^\s*endpoint\s+requests")
 # Progress bars ("demo bank:  33%|###  | 500/1500 [...]") redraw themselves; a results file
 # wants none of them.
-PROGRESS = re.compile(r"^[^|]*\d+%\|.*\]$|^\s*$")
+PROGRESS = re.compile(r"^[^|]*\d+%\|.*\]\s*$|^\s*$")
 
 
 def benchmarks() -> list[tuple[str, list[str], dict]]:
