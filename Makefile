@@ -37,7 +37,7 @@ migrate: install
 
 demo: migrate
 	RM_ENV=$${RM_ENV:-development} $(BIN)/flask demo load --if-empty --customers $(DEMO_CUSTOMERS) --months $(DEMO_MONTHS)
-	RM_ENV=$${RM_ENV:-development} $(BIN)/flask models train --if-untrained
+	RM_ENV=$${RM_ENV:-development} $(BIN)/flask demo models --if-untrained
 	RM_ENV=$${RM_ENV:-development} $(BIN)/flask push keys --if-missing
 	RM_ENV=$${RM_ENV:-development} $(BIN)/flask pipeline run
 

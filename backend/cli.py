@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from backend.auth.models import ROLES
 from backend.backup import backup_command, restore_command
 from backend.demo import demo_cli
+from backend.demo_models import models_command as demo_models_command
 from backend.extensions import db
 from backend.importer.cli import import_cli
 from backend.messages.cli import messages_cli
@@ -44,6 +45,7 @@ def create_user_command(username, role, password, display_name, team, grade):
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(users_cli)
+    demo_cli.add_command(demo_models_command)
     app.cli.add_command(demo_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(messages_cli)

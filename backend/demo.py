@@ -52,13 +52,15 @@ from backend.customers.models import (
 )
 from backend.extensions import db
 from backend.models_base import utcnow
+from backend.moments import detectors
+from backend.moments.models import KeyMoment
 from backend.offers.models import Offer
 from backend.offers.ranking import value_if_sold
 from backend.products import catalog
 from backend.products.models import Package, Product
 from backend.referrals.models import Referral
 from backend.scoring.reasons import rule as score_rule
-from backend.timeutil import bank_day_sql
+from backend.timeutil import bank_day_sql, start_of_bank_day
 from backend.visits import surveys
 from backend.visits.models import Interaction, Survey
 
@@ -1838,8 +1840,76 @@ def _history(rng, w, ids, cal, products, staff, utc_start, state, contacts) -> d
     entries = past.plan(offers)
     surveys_made = past.surveys()
     referrals = past.referrals(offers)
+    moments = _past_moments(rng, cal)
     return {"plan_entries": entries, "offers": len(offers), "surveys": surveys_made,
-            "referrals": referrals}
+            "referrals": referrals, "moments": moments}
+
+
+# What the RMs did with a key moment once due: handled within its SLA, handled late,
+# dismissed with a reason, or (within the last month only) not yet handled.
+MOMENT_FATES = {"in_sla": 0.68, "late": 0.14, "dismissed": 0.10, "open": 0.08}
+MOMENT_REPLAY_DAYS = 14  # the detectors are replayed every this many days of the history
+
+
+def _past_moments(rng, cal: _Calendar) -> int:
+    """Key moments of the history window, raised as the nightly detectors would have raised
+    them then (activation, renewal, dormancy: replayed on past dates), and their fates.
+
+    Retention needs scores the models have not made yet: its moments start with the first
+    pipeline run, as in a bank that has just installed the app.
+    """
+    config = current_app.config
+    sla_days, lookback = config["MOMENT_SLA_DAYS"], config["OVERDUE_LOOKBACK_DAYS"]
+    work = WorkCalendar.load()
+    today, now = cal.today, utcnow()
+    rm_of = dict(db.session.execute(select(Customer.id, Customer.rm_id)).all())
+    moment = KeyMoment.__table__
+    for back in range(HISTORY_DAYS, 0, -MOMENT_REPLAY_DAYS):
+        as_of = today - timedelta(days=back)
+        newest = db.session.scalar(select(func.coalesce(func.max(moment.c.id), 0)))
+        activity = detectors.last_own_activity(as_of)
+        detectors.upsert_moments([*detectors.activation(as_of, work),
+                                          *detectors.renewal(as_of, work),
+                                          *detectors.dormancy(as_of, activity)])
+        raised_at = start_of_bank_day(as_of) + timedelta(hours=2)  # the nightly run
+        updates = []
+        for mid, cid, kind, due in db.session.execute(
+                select(moment.c.id, moment.c.customer_id, moment.c.kind, moment.c.due_on)
+                .where(moment.c.id > newest)):
+            row = {"mid": mid, "raised": raised_at, "fate": "open", "at": None, "by": None,
+                   "why": None}
+            updates.append(row)
+            if due >= today:
+                continue  # not due yet: still open, as the app shows it this morning
+            deadline = due + timedelta(days=sla_days.get(kind, sla_days["default"]))
+            fate = rng.choice(list(MOMENT_FATES), p=list(MOMENT_FATES.values()))
+            if fate == "open" and (today - due).days > lookback:
+                fate = "dismissed"
+            if fate == "open":
+                continue
+            # never before it was raised (an old lapse found by the first run is late)
+            if fate == "late":
+                first = max(deadline + timedelta(days=1), as_of)
+                last = first + timedelta(days=11)
+            else:
+                first = max(as_of, due - timedelta(days=2))
+                last = max(deadline, first)
+            day = first + timedelta(days=int(rng.integers(0, (last - first).days + 1)))
+            at = start_of_bank_day(day) + timedelta(hours=float(rng.uniform(8.5, 18.5)))
+            if at >= now:
+                continue
+            row.update(fate="done" if fate != "dismissed" else "dismissed", at=at,
+                       by=rm_of.get(cid),
+                       why=DISMISS_REASONS[int(rng.integers(0, len(DISMISS_REASONS)))]
+                       if fate == "dismissed" else None)
+        if updates:
+            db.session.execute(
+                update(moment).where(moment.c.id == bindparam("mid")).values(
+                    created_at=bindparam("raised"), state=bindparam("fate"),
+                    resolved_at=bindparam("at"), resolved_by=bindparam("by"),
+                    resolution=bindparam("why")),
+                updates)
+    return db.session.scalar(select(func.count()).select_from(moment))
 
 
 def _insert(table, rows: list[dict]) -> None:

@@ -8,7 +8,7 @@ import click
 import pytest
 import sqlalchemy as sa
 
-from backend import demo
+from backend import demo, demo_models
 from backend.calendar import planner
 from backend.extensions import db
 from backend.offers import ranking
@@ -295,6 +295,10 @@ def when(value):
         datetime.fromisoformat(value)
 
 
+def day_of(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def test_history_of_plan_entries_follows_the_contacts():
     counts = demo.load(**HISTORY)
     assert counts["plan_entries"] == scalar("SELECT count(*) FROM plan_entries")
@@ -395,3 +399,89 @@ def test_history_of_surveys_and_referrals():
     won = scalar("SELECT count(*) FROM referrals WHERE state = 'won'")
     assert scalar("SELECT count(*) FROM referrals r JOIN offers o ON o.referral_id = r.id "
                   "WHERE r.state = 'won' AND o.state = 'sold'") == won
+
+
+def test_history_of_key_moments_as_the_detectors_raised_them_and_what_the_rms_did(app):
+    counts = demo.load(**HISTORY)
+    moments = rows("SELECT m.kind, m.state, m.due_on, m.created_at, m.resolved_at, m.resolved_by, "
+                   "m.resolution, c.rm_id FROM key_moments m JOIN customers c "
+                   "ON c.id = m.customer_id")
+    assert len(moments) == counts["moments"] > 0
+    states = {state for _, state, *_ in moments}
+    assert states == {"open", "done", "dismissed"}
+    start = start_of_bank_day(TODAY - timedelta(days=demo.HISTORY_DAYS))
+    now = datetime.now()
+    sla = app.config["MOMENT_SLA_DAYS"]
+    in_sla = late = 0
+    for kind, state, due, created, resolved, by, why, rm in moments:
+        due, created, resolved = day_of(due), when(created), when(resolved)
+        assert start <= created < start_of_bank_day(TODAY)  # a nightly run of the window
+        if state == "open":
+            assert resolved is None and by is None
+            # an open moment is not yet due, or due within the overdue look-back
+            assert due >= TODAY - timedelta(days=app.config["OVERDUE_LOOKBACK_DAYS"])
+            continue
+        assert created < resolved < now and by == rm and due < TODAY
+        assert (why is not None) == (state == "dismissed")
+        deadline = start_of_bank_day(due + timedelta(days=sla.get(kind, sla["default"]) + 1))
+        in_sla, late = in_sla + (resolved < deadline), late + (resolved >= deadline)
+    # most were handled in time, some late: the lead's "in SLA" figure has a past
+    assert 0.55 < in_sla / (in_sla + late) < 0.95
+    # tonight's detectors leave what the RMs handled as it is
+    handled = rows("SELECT id, state, resolved_at FROM key_moments WHERE state <> 'open' "
+                   "ORDER BY id")
+    from backend.moments import detectors
+    detectors.detect(TODAY)
+    assert rows("SELECT id, state, resolved_at FROM key_moments WHERE id <= :last "
+                "AND state <> 'open' ORDER BY id", last=handled[-1][0]) == handled
+
+
+def test_demo_models_have_a_past_and_an_experiment_the_nightly_scoring_follows(app):
+    from backend.auth.models import User
+    from backend.auth.portfolio import Viewer
+    from backend.reports import service as reports
+    from backend.scoring import service as scoring
+
+    demo.load(**{**HISTORY, "months": 24, "today": None})
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "models", "--if-untrained"])
+    assert result.exit_code == 0, result.output
+    versions = rows("SELECT name, version, role, trained_at FROM model_versions")
+    today = date.today()
+    champions = {f"{today - timedelta(days=d):%Y%m%d}" for d in demo_models.CHAMPIONS_DAYS_AGO}
+    challenger = f"{today - timedelta(days=demo_models.CHALLENGER_DAYS_AGO):%Y%m%d}"
+    by_role = {role: {v for _, v, r, _ in versions if r == role} for _, _, role, _ in versions}
+    assert by_role == {"champion": champions, "challenger": {challenger}}
+    assert {n for n, _, r, _ in versions if r == "challenger"} == {"attrition"}
+    for _, version, _, trained_at in versions:  # the night after the data date
+        assert when(trained_at) > start_of_bank_day(datetime.strptime(version, "%Y%m%d").date())
+        assert when(trained_at) < start_of_bank_day(today)
+
+    experiment = rows("SELECT id, model, state, started_on, cells FROM experiments")
+    assert len(experiment) == 1
+    eid, model, state, started_on, cells = experiment[0]
+    assert (model, state) == ("attrition", "running")
+    cells = cells if isinstance(cells, list) else json.loads(cells)
+    assert [c["version"] for c in cells] == [
+        f"{today - timedelta(days=min(demo_models.CHAMPIONS_DAYS_AGO)):%Y%m%d}", challenger]
+    arms = dict(rows("SELECT cell, count(*) FROM experiment_assignments GROUP BY cell"))
+    assert 0.1 < arms["challenger"] / sum(arms.values()) < 0.3
+
+    # the nightly scoring scores each arm with its version
+    scoring.score_all(as_of=today, names=["attrition"])
+    scored = dict(rows("SELECT a.cell, count(DISTINCT s.version) || ':' || min(s.version) "
+                       "FROM scores s JOIN experiment_assignments a "
+                       "ON a.customer_id = s.customer_id WHERE s.model = 'attrition' "
+                       "GROUP BY a.cell"))
+    assert scored == {"champion": f"1:{cells[0]['version']}", "challenger": f"1:{challenger}"}
+
+    # the analysts' report has arms to compare and each model's metrics over time
+    analyst = Viewer.of(db.session.scalar(sa.select(User).where(User.username == "analyst1")))
+    report = reports.products_report(analyst, None, today)
+    assert {r["cell"] for r in report["tables"]["experiments"]} == {"champion", "challenger"}
+    assert len({r["version"] for r in report["tables"]["models"]
+                if r["model"] == "attrition"}) == 3
+
+    again = runner.invoke(args=["demo", "models", "--if-untrained"])
+    assert again.exit_code == 0 and again.output == ""
+    assert len(rows("SELECT id FROM model_versions")) == len(versions)

@@ -257,16 +257,18 @@ def _carried_candidates(ids: set[int], rm_ids: list[int], as_of: date) -> list[C
                                 PlanEntry.day >= as_of - timedelta(days=CARRY_LOOKBACK_DAYS),
                                 PlanEntry.day < as_of)
         .order_by(PlanEntry.customer_id, PlanEntry.day.desc())).all()
-    settled = {(cid, day) for cid, day in db.session.execute(
-        select(PlanEntry.customer_id, PlanEntry.day)
+    # each customer's last done or dismissed day: a miss before it was made up
+    settled = dict(db.session.execute(
+        select(PlanEntry.customer_id, func.max(PlanEntry.day))
         .where(PlanEntry.rm_id.in_(rm_ids), PlanEntry.state.in_(("done", "dismissed")),
-               PlanEntry.day >= as_of - timedelta(days=CARRY_LOOKBACK_DAYS)))}
+               PlanEntry.day >= as_of - timedelta(days=CARRY_LOOKBACK_DAYS))
+        .group_by(PlanEntry.customer_id)).all())
     out, seen = [], set()
     for e in entries:
         if e.customer_id in seen or e.customer_id not in ids:
             continue
         seen.add(e.customer_id)
-        if any(cid == e.customer_id and day > e.day for cid, day in settled):
+        if settled.get(e.customer_id, date.min) > e.day:
             continue
         carried = e.carried_days + 1
         reasons = [r for r in (e.reasons or []) if r.get("code") != "carried"]

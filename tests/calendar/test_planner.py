@@ -106,6 +106,21 @@ def test_missed_entries_carry_over_with_raised_priority(rm):
     assert new.priority > 20 and new.reasons[0]["code"] == "carried"
 
 
+def test_a_miss_made_up_later_is_not_carried_and_one_made_up_before_is(rm):
+    made_up, still_due = f.customer(rm, segment="medium"), f.customer(rm, segment="medium")
+    thursday, friday = MONDAY - timedelta(days=4), MONDAY - timedelta(days=3)
+    for customer, missed_on, done_on in ((made_up, thursday, friday),
+                                         (still_due, friday, thursday)):
+        for day, state in ((missed_on, "missed"), (done_on, "done")):
+            db.session.add(PlanEntry(rm_id=rm.id, day=day, customer_id=customer.id,
+                                     priority=20, reasons=[], objective="定期维护",
+                                     channel="visit", state=state, sources=["cadence"]))
+    db.session.commit()
+    planner.plan(MONDAY)
+    carried = {r.customer_id for r in plan_rows() if r.state == "planned" and r.carried_days}
+    assert carried == {still_due.id}
+
+
 def test_touched_entries_stay_and_use_capacity(rm):
     done = f.customer(rm, segment="large")
     others = [f.customer(rm, segment="large") for _ in range(2)]

@@ -49,7 +49,7 @@ class LiveServer:
         self._flask("demo", "load", "--customers", str(customers), "--months", str(months),
                     "--seed", "5")
         if nightly:
-            self._flask("models", "train")
+            self._flask("demo", "models")
             self._flask("pipeline", "run")
         else:  # the steps that need no trained model: moments and the plan for Today
             self._flask("pipeline", "run", "--step", "moments", "--step", "plan")
