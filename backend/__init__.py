@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 
-from backend import errors, logmask, web
+from backend import errors, inputs, logmask, web
 from backend.extensions import api, compress, db, limiter, login_manager, migrate
 
 
@@ -53,6 +53,7 @@ def create_app(config=None) -> Flask:
     from backend.visits import survey_routes
 
     security.init_app(app)
+    inputs.init_app(app)  # after the session and CSRF checks
     api.register_blueprint(auth_routes.blp)
     api.register_blueprint(customer_routes.blp)
     api.register_blueprint(visit_routes.blp)

@@ -1,0 +1,40 @@
+"""A NUL character in any text of a request is refused with 422 naming the field, before any
+route runs, on SQLite and PostgreSQL alike (PostgreSQL text cannot hold it)."""
+
+import uuid
+
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.visits.models import Interaction, SyncWrite
+from tests import factories
+
+
+def test_nul_in_a_body_a_nested_field_or_a_query_is_a_422_naming_it(api):
+    people = factories.two_teams()
+    customer = factories.customer(people["rm_a"])
+    db.session.commit()
+    rm = api("rm_a")
+
+    response = rm.delete("/api/v1/push/subscriptions", json={"endpoint": "https://x\x00y"})
+    assert response.status_code == 422
+    assert response.get_json()["fields"] == {"endpoint": ["NUL (0x00) characters are not allowed."]}
+
+    visit = {"customer_id": customer.id, "channel": "visit", "outcome": "reached",
+             "started_at": "2026-11-20T10:30:00+08:00", "notes": "生意\x00不错"}
+    write = {"client_id": str(uuid.uuid4()), "kind": "interaction", "body": visit}
+    response = rm.post("/api/v1/sync", json={"writes": [write]})
+    assert response.status_code == 422
+    assert set(response.get_json()["fields"]) == {"writes.0.body.notes"}
+    # nothing of the batch was written
+    assert db.session.scalar(select(func.count()).select_from(Interaction)) == 0
+    assert db.session.scalar(select(func.count()).select_from(SyncWrite)) == 0
+
+    response = rm.get("/api/v1/customers", query_string={"q": "a\x00"})
+    assert response.status_code == 422 and set(response.get_json()["fields"]) == {"q"}
+
+    # the same write without the NUL goes through
+    visit["notes"] = "生意不错"
+    response = rm.post("/api/v1/sync", json={"writes": [write]})
+    assert response.status_code == 200
+    assert response.get_json()["results"][0]["status"] == "created"
