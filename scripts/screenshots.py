@@ -4,6 +4,7 @@ Writes docs/screenshots/<screen>-<device>-<lang>.png against a fresh demo bank.
 """
 
 import re
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -131,7 +132,18 @@ def request_waiver(url: str) -> int:
     return case["customer"]["id"]
 
 
+def has_chinese_font() -> bool:
+    """Without a CJK font Chromium draws Chinese as empty boxes: no screenshot is better."""
+    try:
+        fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+    except OSError:
+        return False
+    return bool(fonts.strip())
+
+
 def main() -> None:
+    if not has_chinese_font():
+        sys.exit("No Chinese font: install one first (Debian: apt-get install fonts-noto-cjk).")
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder, \
             serve(Path(folder), customers=600, months=24, nightly=True) as url, \
