@@ -1869,8 +1869,8 @@ def _past_moments(rng, cal: _Calendar) -> int:
         newest = db.session.scalar(select(func.coalesce(func.max(moment.c.id), 0)))
         activity = detectors.last_own_activity(as_of)
         detectors.upsert_moments([*detectors.activation(as_of, work),
-                                          *detectors.renewal(as_of, work),
-                                          *detectors.dormancy(as_of, activity)])
+                                  *detectors.renewal(as_of, work),
+                                  *detectors.dormancy(as_of, activity)])
         raised_at = start_of_bank_day(as_of) + timedelta(hours=2)  # the nightly run
         updates = []
         for mid, cid, kind, due in db.session.execute(
@@ -1887,15 +1887,7 @@ def _past_moments(rng, cal: _Calendar) -> int:
                 fate = "dismissed"
             if fate == "open":
                 continue
-            # never before it was raised (an old lapse found by the first run is late)
-            if fate == "late":
-                first = max(deadline + timedelta(days=1), as_of)
-                last = first + timedelta(days=11)
-            else:
-                first = max(as_of, due - timedelta(days=2))
-                last = max(deadline, first)
-            day = first + timedelta(days=int(rng.integers(0, (last - first).days + 1)))
-            at = start_of_bank_day(day) + timedelta(hours=float(rng.uniform(8.5, 18.5)))
+            at = _handled_at(rng, fate == "late", as_of, due, deadline)
             if at >= now:
                 continue
             row.update(fate="done" if fate != "dismissed" else "dismissed", at=at,
@@ -1910,6 +1902,19 @@ def _past_moments(rng, cal: _Calendar) -> int:
                     resolution=bindparam("why")),
                 updates)
     return db.session.scalar(select(func.count()).select_from(moment))
+
+
+def _handled_at(rng, late: bool, raised: date, due: date, deadline: date) -> datetime:
+    """When an RM handled a moment: by its deadline, or up to 12 days after it; never
+    before it was raised (an old lapse found by the first run is late)."""
+    if late:
+        first = max(deadline + timedelta(days=1), raised)
+        last = first + timedelta(days=11)
+    else:
+        first = max(raised, due - timedelta(days=2))
+        last = max(deadline, first)
+    day = first + timedelta(days=int(rng.integers(0, (last - first).days + 1)))
+    return start_of_bank_day(day) + timedelta(hours=float(rng.uniform(8.5, 18.5)))
 
 
 def _insert(table, rows: list[dict]) -> None:
