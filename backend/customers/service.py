@@ -95,7 +95,7 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
     params = {"cid": customer.id, "since": datetime.fromisoformat(months[0] + "-01"),
               "since12": datetime.combine(today - timedelta(days=365), datetime.min.time())}
     run = partial(_run, params=params)
-    accounts = run(_Q.accounts)
+    accounts, links = run(_Q.accounts), run(_Q.parties)
     activity = _activity(run(_Q.flows()), accounts, months)
     card = {
         "id": customer.id, "external_id": customer.external_id, "name": customer.name,
@@ -108,7 +108,7 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
                      "email": customer.consent_email},
         "owner": {"name": customer.owner_name, "name_en": customer.owner_name_en},
         "rm": {"id": customer.rm_id, "name": customer.rm_name} if customer.rm_id else None,
-        "related_parties": (parties := _related_parties(user, run(_Q.parties))),
+        "related_parties": (parties := _related_parties(user, links)),
         "related_needs": related.needs(parties),
         "accounts": [_account_dict(a) for a in accounts],
         "profitability": _profitability(accounts, activity, run(_Q.contacts)),
@@ -121,7 +121,8 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
         "risk_cases": [dict(r._mapping) for r in run(_Q.risk_cases)],
         "offers": [_offer_dict(o, user.grade) for o in run(_Q.offers)],
         "satisfaction": surveys.customer_satisfaction(customer.id),
-        "package": packages.advice(customer.id, customer.tier),
+        "package": packages.advice(customer.id, customer.tier,
+                                   {link.other_id for link in links if link.other_id}),
         "currency": current_app.config["CURRENCY"],
         "as_of": today,
     }

@@ -1,20 +1,14 @@
 """Which package tier suits a customer (DESIGN §2.1): this month's fee on their tier, and
 a tier that would cost less, or give more for the same fee."""
 
-from sqlalchemy import bindparam, case, func, select, union
+from sqlalchemy import bindparam, case, func, select
 
-from backend.customers.models import Account, RelatedParty
+from backend.customers.models import Account
 from backend.extensions import db
 from backend.products.catalog import package_fee
 from backend.products.models import TIERS, Package, Product
 
 _cid = bindparam("cid")
-# Customers linked to this one (either direction): their accounts count for tiers that
-# count linked accounts.
-_linked = union(
-    select(RelatedParty.related_customer_id)
-    .where(RelatedParty.customer_id == _cid, RelatedParty.related_customer_id.isnot(None)),
-    select(RelatedParty.customer_id).where(RelatedParty.related_customer_id == _cid))
 
 
 def _deposit_sum(condition):
@@ -27,18 +21,23 @@ _DEPOSITS = (
            _deposit_sum(Account.customer_id != _cid).label("linked"))
     .join(Product, Product.id == Account.product_id)
     .where(Account.status == "open", Product.family == "deposit",
-           (Account.customer_id == _cid) | Account.customer_id.in_(_linked))
+           Account.customer_id.in_(bindparam("customers", expanding=True)))
 )
 _PACKAGES = select(Package.tier, Package.fee_rules, Package.min_balance, Package.monthly_fee,
                    Package.counts_linked_accounts)
 
 
-def advice(customer_id: int, tier: str) -> dict | None:
+def advice(customer_id: int, tier: str, linked_ids: set[int]) -> dict | None:
+    """The fee on each tier for the customer's open deposits, their linked customers' too
+    where the tier counts linked accounts (`linked_ids`: linked either way, as the 360
+    card's related parties read them)."""
     connection = db.session.connection()
     packages = {p.tier: p for p in connection.execute(_PACKAGES)}
     if tier not in packages:
         return None
-    own, linked = (float(x) for x in connection.execute(_DEPOSITS, {"cid": customer_id}).one())
+    customers = [customer_id, *(linked_ids - {customer_id})]
+    own, linked = (float(x) for x in connection.execute(
+        _DEPOSITS, {"cid": customer_id, "customers": customers}).one())
     fees = {}
     for name, p in packages.items():
         balance = own + (linked if p.counts_linked_accounts else 0.0)
