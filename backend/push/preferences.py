@@ -1,5 +1,6 @@
 """Which alerts a user wants pushed, and their quiet hours (in the user's time zone)."""
 
+from collections.abc import Collection
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,8 +16,19 @@ def kinds(user: User) -> dict[str, bool]:
     return {kind: bool(chosen.get(kind, True)) for kind in KINDS}
 
 
-def wants(user: User, kind: str) -> bool:
-    return kind == "test" or kinds(user).get(kind, True)
+def route(user: User, kind: str, now: datetime,
+          urgent: Collection[str]) -> tuple[str, datetime | None]:
+    """Where a due alert goes now: ("push", None), ("deferred", when the quiet hours end) or
+    ("inbox_only", None) when the user turned its kind off. The one place these rules live.
+    """
+    if kind == "test":
+        # The RM pressed "send a test" to see that alerts reach this phone: it goes now,
+        # whatever the quiet hours and kind choices. Held till 07:00, it reads as "broken".
+        return "push", None
+    if not kinds(user).get(kind, True):
+        return "inbox_only", None
+    ends = None if kind in urgent else quiet_until(user, now)
+    return ("deferred", ends) if ends is not None else ("push", None)
 
 
 def quiet_until(user: User, now: datetime) -> datetime | None:

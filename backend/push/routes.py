@@ -52,6 +52,8 @@ def list_subscriptions():
 @blp.arguments(SubscriptionSchema)
 @blp.response(201, SubscriptionSchema)
 @blp.alt_response(200, schema=SubscriptionSchema, description="Already stored")
+@blp.alt_response(409, description="The endpoint is another user's, and the keys sent are "
+                                   "not that browser's (docs/push.md)")
 def add_subscription(body):
     """Register this device's push subscription"""
     sub, created = service.subscribe(_viewer(), body)

@@ -5,8 +5,9 @@ each one short transaction on the caller's thread (the database session is not s
 with the pool):
 
 1. dispatch: a due notification the user wants pushed, outside their quiet hours (or
-   urgent), gets one delivery per device; one in quiet hours is deferred to their end;
-   one nobody's device wants stays in the inbox only.
+   urgent, or a test the user asked for), gets one delivery per device; one in quiet hours
+   is deferred to their end; one nobody's device wants stays in the inbox only
+   (preferences.route decides).
 2. deliver: due deliveries are encrypted and POSTed by PUSH_WORKERS threads (pywebpush,
    one HTTP session per thread); their answers are written back on this thread: 201/202
    sent, 404/410 the subscription is deleted, 429/5xx/network errors retried with
@@ -94,12 +95,12 @@ def dispatch(now: datetime, limit: int = 1000) -> int:
     rows = []
     for n in due:
         user = users[n.user_id]
-        if not preferences.wants(user, n.kind) or not devices.get(user.id):
+        where, until = preferences.route(user, n.kind, now, urgent)
+        if where == "inbox_only" or not devices.get(user.id):
             n.status = "inbox_only"
             continue
-        quiet_until = preferences.quiet_until(user, now)
-        if quiet_until is not None and n.kind not in urgent:
-            n.status, n.not_before = "deferred", quiet_until
+        if where == "deferred":
+            n.status, n.not_before = "deferred", until
             continue
         n.status = "sending"
         rows += [{"notification_id": n.id, "subscription_id": sid, "status": "pending",
@@ -242,6 +243,23 @@ def deliver(now: datetime, *, limit: int = 5000) -> dict:
     _settle({n.id for _d, n, _s, _lang in rows}, now)
     db.session.commit()
     return counts
+
+
+def cancel_for_device(subscription_id: int, now: datetime) -> None:
+    """The device changed hands: what its previous owner's alerts still had to send there
+    is not sent (the alerts stay in that owner's inbox). In the caller's transaction.
+
+    A sender already sending one of them writes its answer back over this, as it should.
+    """
+    cancelled = list(db.session.scalars(
+        update(PushDelivery)
+        .where(PushDelivery.subscription_id == subscription_id,
+               PushDelivery.status.in_(("pending", "retry", "inflight")))
+        .values(status="failed", error="the device moved to another user")
+        .returning(PushDelivery.notification_id)
+        .execution_options(synchronize_session=False)))
+    if cancelled:
+        _settle(set(cancelled), now)
 
 
 def _settle(notification_ids: set[int], now: datetime) -> None:

@@ -3,6 +3,7 @@ and the morning briefing. Sending is the sender's job (backend/push/sender.py)."
 
 import base64
 import binascii
+import hmac
 from datetime import datetime, time
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -15,10 +16,10 @@ from backend.auth.models import User
 from backend.auth.portfolio import Viewer
 from backend.calendar.models import PlanEntry
 from backend.customers.models import Customer
-from backend.errors import Invalid
+from backend.errors import Conflict, Invalid
 from backend.extensions import db
 from backend.models_base import dialect_insert, utcnow
-from backend.push import preferences
+from backend.push import preferences, sender
 from backend.push.models import Notification, PushSubscription
 
 BRIEFING_AT = time(8, 0)
@@ -47,13 +48,26 @@ def notify(user: User, *, kind: str, texts: dict[str, tuple[str, str]], url: str
 # --------------------------------------------------------------------------- subscriptions
 
 
-def _b64(value: str, size: int, name: str) -> None:
+def _unb64(value: str) -> bytes | None:
     try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError):
-        raise Invalid("Bad subscription key", {name: ["Not base64url."]}) from None
+        return None
+
+
+def _b64(value: str, size: int, name: str) -> None:
+    raw = _unb64(value)
+    if raw is None:
+        raise Invalid("Bad subscription key", {name: ["Not base64url."]})
     if len(raw) != size or (name == "keys.p256dh" and raw[0] != 4):
         raise Invalid("Bad subscription key", {name: [f"Must be {size} bytes."]})
+
+
+def _same_secret(stored: str, sent: str) -> bool:
+    """Is `sent` the auth secret stored? Compared as bytes (padding aside) in constant time,
+    so the answer's timing tells nothing of the secret."""
+    a, b = _unb64(stored), _unb64(sent)
+    return a is not None and b is not None and hmac.compare_digest(a, b)
 
 
 def check_endpoint(endpoint: str) -> None:
@@ -77,15 +91,25 @@ def subscribe(user: Viewer, body: dict) -> tuple[PushSubscription, bool]:
     _b64(body["keys"]["auth"], 16, "keys.auth")
     sub = db.session.scalar(select(PushSubscription)
                             .where(PushSubscription.endpoint == body["endpoint"]))
-    created = sub is None
+    created, moved_from = sub is None, None
     if created:
         sub = PushSubscription(endpoint=body["endpoint"])
         db.session.add(sub)
-    # an endpoint belongs to one browser: whoever signs in there last receives its alerts
+    elif sub.user_id != user.id:
+        # An endpoint belongs to one browser: whoever signs in there last receives its
+        # alerts. That browser subscribes again with the same keys, so the auth secret
+        # (known to the browser and to us only) proves it; anyone else who learnt the
+        # endpoint would take another user's alerts away from their phone.
+        if not _same_secret(sub.auth, body["keys"]["auth"]):
+            raise Conflict("This device's alerts belong to another user", {"endpoint": [
+                "Subscribed by another user: only that browser, with its keys, can move it."]})
+        sender.cancel_for_device(sub.id, utcnow())  # the old owner's alerts stay with them
+        moved_from = sub.user_id
     sub.user_id, sub.p256dh, sub.auth = user.id, body["keys"]["p256dh"], body["keys"]["auth"]
     sub.user_agent = (body.get("user_agent") or "")[:300] or None
     auth_service.audit("push.subscribed", user_id=user.id, object_type="push_subscription",
-                       detail={"host": urlsplit(body["endpoint"]).hostname})
+                       detail={"host": urlsplit(body["endpoint"]).hostname,
+                               **({"moved_from_user_id": moved_from} if moved_from else {})})
     db.session.commit()
     return sub, created
 

@@ -4,6 +4,7 @@ dead subscriptions, quiet hours, preferences, briefings, the SSRF rule and the i
 import time
 from datetime import date, datetime, timedelta
 from datetime import time as clock
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -247,6 +248,91 @@ def test_key_and_subscription_api(api, app, rm):
     assert client.get("/api/v1/push/subscriptions").json["items"] == []
 
 
+def post_subscription(client, endpoint: str, keys: dict, user_agent: str | None = None):
+    return client.post("/api/v1/push/subscriptions",
+                       json={"endpoint": endpoint, "keys": keys, "user_agent": user_agent})
+
+
+def test_another_users_endpoint_cannot_be_taken_over(api, push, rm):
+    owner = api("rm_a")
+    phone = push.subscriber("phone")
+    assert post_subscription(owner, phone.endpoint, phone.keys, "phone").status_code == 201
+    assert owner.put("/api/v1/push/preferences", json={"kinds": {"risk": False}}) \
+        .status_code == 200
+    sub = db.session.scalars(select(PushSubscription)).one()
+    sub.preferences = {"muted": ["briefing"]}
+    db.session.commit()
+    before = (sub.user_id, sub.p256dh, sub.auth, sub.user_agent, sub.preferences)
+    f.user("rm_d", "rm", f.team("B"))
+    db.session.commit()
+    intruder = api("rm_d")
+    own = push.subscriber("intruder").keys
+    # the p256dh is what the server encrypts to, not a secret: only the auth secret proves
+    # the caller is the browser that subscribed
+    for keys in (own, {**phone.keys, "auth": own["auth"]}):
+        answer = post_subscription(intruder, phone.endpoint, keys, "intruder")
+        assert answer.status_code == 409, answer.json
+        assert answer.json["error"] == "conflict" and list(answer.json["fields"]) == ["endpoint"]
+    db.session.expire_all()
+    sub = db.session.scalars(select(PushSubscription)).one()
+    assert (sub.user_id, sub.p256dh, sub.auth, sub.user_agent, sub.preferences) == before
+    assert intruder.get("/api/v1/push/subscriptions").json["items"] == []
+    assert owner.get("/api/v1/push/preferences").json["kinds"]["risk"] is False
+    note = alert(db.session.get(User, rm.id))
+    assert sender.run_once()["sent"] == 1
+    [got] = push.received
+    assert phone.decrypt(got.body)["id"] == note.id  # rm_a's phone still gets rm_a's alerts
+
+
+def test_the_same_browser_moves_to_whoever_signs_in_there(api, push, rm):
+    phone = push.subscriber("phone")
+    assert post_subscription(api("rm_a"), phone.endpoint, phone.keys).status_code == 201
+    other = f.user("rm_d", "rm", f.team("B"))
+    db.session.commit()
+    client = api("rm_d")
+    # same device, same keys, after a change of user: it is rm_d's now
+    assert post_subscription(client, phone.endpoint, phone.keys).status_code == 200
+    assert [s["endpoint"] for s in client.get("/api/v1/push/subscriptions").json["items"]] \
+        == [phone.endpoint]
+    theirs, mine = alert(other), alert(db.session.get(User, rm.id))
+    assert sender.run_once()["sent"] == 1
+    assert phone.decrypt(push.to(phone)[0].body)["id"] == theirs.id
+    db.session.expire_all()
+    assert mine.status == "inbox_only"
+
+
+def test_alerts_waiting_for_the_old_user_do_not_follow_the_device(api, push, rm):
+    phone = push.subscriber("phone")
+    assert post_subscription(api("rm_a"), phone.endpoint, phone.keys).status_code == 201
+    push.answer(phone, 503)
+    note = alert(db.session.get(User, rm.id))
+    now = utcnow()
+    assert sender.run_once(now)["retry"] == 1  # rm_a's alert waits to be tried again
+    f.user("rm_d", "rm", f.team("B"))
+    db.session.commit()
+    assert post_subscription(api("rm_d"), phone.endpoint, phone.keys).status_code == 200
+    assert sender.run_once(now + timedelta(hours=1))["sent"] == 0
+    assert len(push.to(phone)) == 1  # only the refused first try: none on rm_d's watch
+    db.session.expire_all()
+    delivery = db.session.scalars(select(PushDelivery)).one()
+    assert (delivery.status, note.status) == ("failed", "failed")
+    assert api("rm_a").get("/api/v1/notifications").json["unread"] == 1  # still in the inbox
+
+
+def test_delete_cannot_remove_another_users_endpoint(api, push, rm):
+    phone = push.subscriber("phone")
+    assert post_subscription(api("rm_a"), phone.endpoint, phone.keys).status_code == 201
+    f.user("rm_d", "rm", f.team("B"))
+    db.session.commit()
+    # 204 as for an unknown endpoint: the answer does not tell whether it exists
+    assert api("rm_d").delete("/api/v1/push/subscriptions",
+                              json={"endpoint": phone.endpoint}).status_code == 204
+    assert db.session.scalars(select(PushSubscription.user_id)).all() == [rm.id]
+    note = alert(db.session.get(User, rm.id))
+    assert sender.run_once()["sent"] == 1
+    assert phone.decrypt(push.to(phone)[0].body)["id"] == note.id
+
+
 @pytest.mark.parametrize(("endpoint", "allowed"), [
     ("https://fcm.googleapis.com/fcm/send/abc", True),
     ("https://updates.push.services.mozilla.com/wpush/v2/abc", True),
@@ -288,6 +374,32 @@ def test_test_push_is_queued_not_sent_in_the_request(api, push, rm):
     assert push.received == []
     sender.run_once()
     assert phone.decrypt(push.to(phone)[0].body)["title"] == "测试提醒"
+
+
+def test_a_test_push_goes_at_once_even_in_quiet_hours(api, push, rm):
+    phone = push.subscriber("phone")
+    subscribe(rm, phone)
+    client = api("rm_a")
+    zone = client.get("/api/v1/push/preferences").json["time_zone"]
+    local = datetime.now(ZoneInfo(zone))
+    # quiet hours around now, and the test kind switched off: the RM asked for it anyway
+    quiet = {"quiet_start": (local - timedelta(hours=1)).strftime("%H:%M"),
+             "quiet_end": (local + timedelta(hours=1)).strftime("%H:%M"),
+             "kinds": {"test": False}}
+    assert client.put("/api/v1/push/preferences", json=quiet).status_code == 200
+    answer = client.post("/api/v1/push/test")
+    assert answer.status_code == 202 and push.received == []  # requests never send
+    other = alert(db.session.get(User, rm.id), kind="approval_decided")
+    counts = sender.run_once()  # the next send cycle, still inside the quiet hours
+    assert counts["sent"] == 1
+    [got] = push.to(phone)
+    assert phone.decrypt(got.body) == {
+        "kind": "test", "title": "测试提醒", "body": "提醒已开启：重要客户动态会推送到这台设备。",
+        "url": "/settings", "id": answer.json["id"], "lang": "zh-CN"}
+    db.session.expire_all()
+    test_note = db.session.get(Notification, answer.json["id"])
+    assert (test_note.status, test_note.not_before) == ("sent", None)
+    assert other.status == "deferred"  # the quiet hours do hold everything else back
 
 
 def test_inbox_is_per_user_and_marks_read(api, rm):
