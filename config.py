@@ -1,6 +1,7 @@
 """Settings from the environment, with development, test and production defaults."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -41,14 +42,32 @@ class Config:
     # JSON bodies are small; anything bigger is refused with 413 before it is parsed.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
 
+    # Sessions (backend/auth/sessions.py): a record per signed-in device. The idle timeout
+    # outlasts a day offline and a weekend; the cookie lives as long as the session may.
+    SESSION_IDLE_HOURS = float(os.environ.get("SESSION_IDLE_HOURS", 72))
+    SESSION_LIFETIME_DAYS = float(os.environ.get("SESSION_LIFETIME_DAYS", 7))
+    PERMANENT_SESSION_LIFETIME = timedelta(days=SESSION_LIFETIME_DAYS)
+    # The device cookie that lets a browser which signed in before skip others' throttling
+    DEVICE_COOKIE_NAME = "rm_device"
+    DEVICE_COOKIE_DAYS = 365
+
+    # Proxies in front of the app whose X-Forwarded-For / -Proto are trusted (werkzeug's
+    # ProxyFix); 0 when clients connect directly. Rate limits key on the address it yields.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
+
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Per username and address: a branch's RMs behind one NAT address each have their own.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Per address, whatever the names: bounds one machine trying many usernames.
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "300 per minute")
     # Per signed-in user: a device replays its outbox in batches, never this often.
     SYNC_RATE_LIMIT = os.environ.get("SYNC_RATE_LIMIT", "60 per minute")
-    # After this many failed logins within the window an account is locked for the window.
-    LOGIN_LOCKOUT_ATTEMPTS = int(os.environ.get("LOGIN_LOCKOUT_ATTEMPTS", 5))
-    LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15))
+    # Failed sign-ins (backend/auth/logins.py): free failures per username from unknown
+    # devices within the window, then a delay doubling from LOGIN_DELAY_SECONDS.
+    LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", 5))
+    LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", 15))
+    LOGIN_DELAY_SECONDS = int(os.environ.get("LOGIN_DELAY_SECONDS", 30))
     HSTS_SECONDS = 0  # Strict-Transport-Security only where the app is served over HTTPS
 
     API_TITLE = "RM Companion API"

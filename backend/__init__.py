@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend import errors, inputs, logmask, web
 from backend.extensions import api, compress, db, limiter, login_manager, migrate
@@ -21,6 +22,9 @@ def create_app(config=None) -> Flask:
     if hasattr(config, "validate"):
         config.validate()
     app.config.from_object(config)
+    if hops := app.config["TRUSTED_PROXY_HOPS"]:
+        # the client's address and scheme as the trusted proxies saw them (rate limits, logs)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logmask.install()

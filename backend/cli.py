@@ -42,6 +42,34 @@ def create_user_command(username, role, password, display_name, team, grade):
     click.echo(f"created {user.role} {user.username} (id {user.id})")
 
 
+def _set_active(username: str, active: bool) -> None:
+    from backend.auth import service as auth_service
+    from backend.errors import NotFound
+
+    try:
+        user, ended = auth_service.set_active(username, active)
+    except NotFound as exc:
+        raise click.ClickException(f"no user named {username}") from exc
+    if active:
+        click.echo(f"activated {user.username}")
+    else:
+        click.echo(f"deactivated {user.username}; {ended} signed-in session(s) ended")
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def deactivate_user_command(username):
+    """Stop a user signing in and end every session of theirs at once."""
+    _set_active(username, False)
+
+
+@users_cli.command("activate")
+@click.argument("username")
+def activate_user_command(username):
+    """Let a deactivated user sign in again."""
+    _set_active(username, True)
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(users_cli)

@@ -59,11 +59,15 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-class Locked(DomainError):
-    """Too many failed attempts: the account waits out its lockout."""
+class Throttled(DomainError):
+    """Too many failed attempts: the next one may come after `retry_after` seconds."""
 
     status = 429
-    code = "locked"
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Unavailable(DomainError):
@@ -119,7 +123,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def handle_domain(exc: DomainError):
-        return error_body(exc.status, exc.message, exc.fields, exc.code)
+        response, status = error_body(exc.status, exc.message, exc.fields, exc.code)
+        if isinstance(exc, Throttled):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response, status
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):

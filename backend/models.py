@@ -1,6 +1,6 @@
 """Import every domain's models so metadata (and Alembic) sees the whole schema."""
 
-from backend.auth.models import AuditEvent, Team, User  # noqa: F401
+from backend.auth.models import AuditEvent, AuthSession, LoginAttempt, Team, User  # noqa: F401
 from backend.calendar.models import ContactPolicy, PlanEntry  # noqa: F401
 from backend.customers.models import Account, Customer, RelatedParty, Transaction  # noqa: F401
 from backend.messages.models import OutboundMessage  # noqa: F401

@@ -45,10 +45,27 @@ def customer_scope(user: User | Viewer) -> ColumnElement[bool]:
     return false()
 
 
-def require_visible(user: User | Viewer, customer_id: int) -> int:
-    """Check the customer is in the user's portfolio without loading it; return its id."""
-    require_customer_access(user)
+NOT_IN_PORTFOLIO = "No such customer in your portfolio"
+
+
+def is_visible(user: User | Viewer, customer_id: int | None) -> bool:
+    """Whether the customer is in the user's portfolio, without loading it (None: no)."""
+    if customer_id is None:
+        return False
     query = select(Customer.id).where(Customer.id == customer_id, customer_scope(user))
-    if db.session.scalar(query) is None:
-        raise NotFound("No such customer in your portfolio")
+    return db.session.scalar(query) is not None
+
+
+def require_visible(user: User | Viewer, customer_id: int | None,
+                    not_found: str = NOT_IN_PORTFOLIO) -> int:
+    """Check the customer is in the user's portfolio without loading it; return its id.
+
+    A record that hangs off a customer (a moment, a plan entry, a quote) passes its
+    customer's id, or None when there is no such record, and its own not-found message:
+    another portfolio's record then answers exactly as a missing one, so the answer never
+    tells which ids exist. The role is checked first for the same reason.
+    """
+    require_customer_access(user)
+    if not is_visible(user, customer_id):
+        raise NotFound(not_found)
     return customer_id

@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from backend.api_fields import UtcDateTime
+
 
 class LoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -36,3 +38,18 @@ class UserSchema(Schema):
 class SessionSchema(Schema):
     user = fields.Nested(UserSchema)
     csrf_token = fields.String()
+
+
+class DeviceSessionSchema(Schema):
+    id = fields.Integer()
+    device = fields.String(metadata={"description": "browser and device, from the user agent "
+                                                    "(empty when unknown)"})
+    user_agent = fields.String(allow_none=True)
+    ip = fields.String(allow_none=True, metadata={"description": "the address last seen"})
+    created_at = UtcDateTime()
+    last_seen_at = UtcDateTime()
+    current = fields.Boolean(metadata={"description": "the session of this request"})
+
+
+class DeviceSessionListSchema(Schema):
+    items = fields.List(fields.Nested(DeviceSessionSchema))

@@ -6,8 +6,9 @@ import secrets
 from flask import Flask, request, session
 from flask_login import current_user
 
+from backend.auth import sessions
 from backend.errors import Forbidden, Unauthorized
-from backend.extensions import db, login_manager
+from backend.extensions import login_manager
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Login hands out the token, so it cannot require one; SameSite=Lax and the JSON
@@ -43,18 +44,11 @@ def check_csrf() -> None:
 
 def init_app(app: Flask) -> None:
     """Wire Flask-Login and the CSRF check into the app."""
-    from backend.auth.models import User
-
     @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, version = session_id.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        # A password change bumps session_version and so ends every older session.
-        if user is None or user.session_version != int(version) or not user.is_active:
-            return None
-        return user
+    def load_user(token: str):
+        # The cookie names a server-side session record; an ended or timed-out one reads as
+        # signed out wherever the cookie is replayed.
+        return sessions.resume(token, ip=request.remote_addr)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -1,13 +1,12 @@
 """Users, passwords, login and the audit log."""
 
-from datetime import timedelta
-
-from flask import current_app, has_request_context, request
-from sqlalchemy import func, insert, select
+from flask import has_request_context, request
+from sqlalchemy import insert, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from backend.auth import logins, sessions
 from backend.auth.models import ROLES, AuditEvent, Team, User
-from backend.errors import Invalid, Locked
+from backend.errors import Invalid, NotFound, Throttled
 from backend.extensions import db
 from backend.models_base import utcnow
 
@@ -49,48 +48,38 @@ def password_problems(password: str, username: str = "") -> list[str]:
     return problems
 
 
-def _failures_since_success(user: User) -> int:
-    """Failed logins within the lockout window and after the last successful one."""
-    window = utcnow() - timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-    last_success = db.session.scalar(select(func.max(AuditEvent.at)).where(
-        AuditEvent.user_id == user.id,
-        AuditEvent.action.in_(("auth.login", "auth.password_changed"))))
-    since = max(window, last_success) if last_success else window
-    return db.session.scalar(select(func.count()).where(
-        AuditEvent.user_id == user.id, AuditEvent.action == "auth.login_failed",
-        AuditEvent.at > since)) or 0
+def authenticate(*, username: str, password: str, device_token: str | None = None,
+                 ip: str | None = None) -> tuple[User | None, str | None]:
+    """Check credentials, throttling failures (backend/auth/logins.py) and auditing.
 
-
-def authenticate(*, username: str, password: str) -> User | None:
-    """Return the user whose credentials these are, auditing the attempt.
-
-    After LOGIN_LOCKOUT_ATTEMPTS failures within LOGIN_LOCKOUT_MINUTES the account is
-    locked for the rest of the window, even for the right password (raises Locked).
+    Returns the user and a device-cookie value for this browser, or (None, None) for wrong
+    credentials. Raises Throttled while unknown devices must wait. A name that does not exist
+    walks the same path as one that does (the same queries, a password hash checked), so the
+    answers and their timing tell nobody which usernames exist.
     """
-    user = db.session.scalar(select(User).where(User.username == username))
-    attempts = current_app.config["LOGIN_LOCKOUT_ATTEMPTS"]
-    failures = _failures_since_success(user) if user is not None else 0
-    if failures >= attempts:
-        audit("auth.login_locked", user_id=user.id)
+    device = logins.trusted_device(device_token, username)
+    wait = logins.wait_seconds(username, device)
+    if wait:
+        audit("auth.login_throttled", user_id=None,
+              detail={"username": username[:64], "retry_after": wait})
         db.session.commit()
-        raise Locked(f"Too many failed attempts: try again in "
-                     f"{current_app.config['LOGIN_LOCKOUT_MINUTES']} minutes")
+        raise Throttled(f"Too many failed attempts: try again in {wait} seconds", wait)
+    user = db.session.scalar(select(User).where(User.username == username))
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not user or not ok or not user.is_active:
+        logins.record(username, device, succeeded=False, ip=ip)
         audit("auth.login_failed", user_id=user.id if user else None,
-              detail={"username": username[:64]})
-        if user is not None and failures + 1 >= attempts:
-            audit("auth.locked", user_id=user.id,
-                  detail={"minutes": current_app.config["LOGIN_LOCKOUT_MINUTES"]})
+              detail={"username": username[:64], "known_device": device is not None})
         db.session.commit()
-        return None
-    audit("auth.login", user_id=user.id)
-    db.session.commit()
-    return user
+        return None, None
+    logins.record(username, device, succeeded=True, ip=ip)
+    audit("auth.login", user_id=user.id, detail={"known_device": device is not None})
+    token, _ = logins.new_device_token(username, device)
+    return user, token
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
-    """Set a new password; every other session of the user ends (session_version)."""
+    """Set a new password; every other session of the user ends."""
     if not check_password_hash(user.password_hash, current_password):
         raise Invalid("Wrong password", {"current_password": ["Wrong password."]})
     problems = password_problems(new_password, user.username)
@@ -99,9 +88,22 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     if problems:
         raise Invalid("Choose another password", {"new_password": problems})
     user.password_hash = hash_password(new_password)
-    user.session_version += 1
+    sessions.end_all(user.id, reason="password", keep=user.auth_session_id)
     audit("auth.password_changed", user_id=user.id)
     db.session.commit()
+
+
+def set_active(username: str, active: bool) -> tuple[User, int]:
+    """(De)activate a user; deactivation ends every session at once. Returns (user, ended)."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound("No such user", {"username": ["No such user."]})
+    user.is_active_user = active
+    ended = 0 if active else sessions.end_all(user.id, reason="deactivated")
+    audit("auth.activated" if active else "auth.deactivated", user_id=user.id,
+          detail={"sessions_ended": ended})
+    db.session.commit()
+    return user, ended
 
 
 def create_user(*, username: str, password: str, role: str, display_name: str | None = None,

@@ -3,13 +3,12 @@ lockout, sessions ending on a password change, and personal data masked in logs.
 
 import logging
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from backend.auth import service as auth_service
-from backend.auth.models import AuditEvent, User
+from backend.auth.models import AuditEvent
 from backend.extensions import db
 from tests import factories
 
@@ -41,7 +40,7 @@ def test_hsts_in_production(app, client, monkeypatch):
 
 def test_the_session_cookie_flags(app, api, people):
     response = api().login("rm_a")
-    cookie = response.headers["Set-Cookie"]
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     from config import ProdConfig
     assert ProdConfig.SESSION_COOKIE_SECURE and ProdConfig.REMEMBER_COOKIE_SECURE
@@ -97,41 +96,6 @@ def audit_actions(user_id) -> list[str]:
         AuditEvent.user_id == user_id).order_by(AuditEvent.id)))
 
 
-def test_five_failed_logins_lock_the_account_with_an_audit_trail(app, api, people):
-    client = api()
-    for _ in range(5):
-        assert client.login("rm_a", "wrong-password").status_code == 401
-    locked = client.login("rm_a")  # the right password, but locked
-    assert locked.status_code == 429 and locked.get_json()["error"] == "locked"
-    actions = audit_actions(people["rm_a"].id)
-    assert actions.count("auth.login_failed") == 5
-    assert "auth.locked" in actions and actions[-1] == "auth.login_locked"
-    # other accounts are not affected
-    assert api().login("rm_b").status_code == 200
-
-
-def test_the_lockout_ends_with_its_window(app, api, people, monkeypatch):
-    from backend.models_base import utcnow
-
-    client = api()
-    for _ in range(5):
-        client.login("rm_a", "wrong-password")
-    db.session.execute(AuditEvent.__table__.update().values(
-        at=utcnow() - timedelta(minutes=16)))
-    db.session.commit()
-    assert client.login("rm_a").status_code == 200
-
-
-def test_a_success_resets_the_count(app, api, people):
-    client = api()
-    for _ in range(4):
-        client.login("rm_a", "wrong-password")
-    assert client.login("rm_a").status_code == 200
-    for _ in range(4):
-        client.login("rm_a", "wrong-password")
-    assert client.login("rm_a").status_code == 200
-
-
 def test_a_password_change_ends_the_other_sessions(app, api, people):
     phone, tablet = api("rm_a"), api("rm_a")
     response = phone.post("/api/v1/auth/password",
@@ -151,10 +115,10 @@ def test_a_password_change_ends_the_other_sessions(app, api, people):
     ({"current_password": "demo1234"}, "new_password"),
 ])
 def test_a_refused_password_change_names_the_field(app, api, people, body, field):
-    response = api("rm_a").post("/api/v1/auth/password", json=body)
+    client, other_device = api("rm_a"), api("rm_a")
+    response = client.post("/api/v1/auth/password", json=body)
     assert response.status_code == 422 and field in response.get_json()["fields"]
-    db.session.expire_all()
-    assert db.session.get(User, people["rm_a"].id).session_version == 1
+    assert other_device.get("/api/v1/auth/me").status_code == 200  # nothing ended
 
 
 def test_logs_mask_id_numbers_phones_and_tokens(app, caplog):
