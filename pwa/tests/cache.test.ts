@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Card, CustomerPage, Plan } from '../src/data/api';
 import { queryString } from '../src/data/api';
 import * as cache from '../src/data/cache';
+import { db } from '../src/data/db';
 
 const page: CustomerPage = { items: [], total: 0, page: 1, per_page: 50 };
 const card = (id: number) => ({ id, name: `C${id}` }) as unknown as Card;
@@ -25,6 +26,17 @@ describe('offline cache', () => {
     expect(await cache.loadCard(1)).toBeUndefined();
     expect(await cache.loadCard(45)).toBeDefined();
     expect(await cache.loadCard(999)).toBeDefined();
+  });
+
+  it('keeps the unsent writes when the server ended the session', async () => {
+    const outbox = (await db()).transaction('outbox', 'readwrite').store;
+    await outbox.put({ client_id: 'c-1', kind: 'interaction', body: {}, state: 'pending', attempts: 0, createdAt: 1 } as never);
+    await cache.saveCard(card(8), true);
+    await cache.wipe({ keepOutbox: true });
+    expect(await cache.loadCard(8)).toBeUndefined();
+    expect((await (await db()).getAll('outbox')).map((i) => i.client_id)).toEqual(['c-1']);
+    await cache.wipe(); // signing out on purpose takes them too
+    expect(await (await db()).getAll('outbox')).toEqual([]);
   });
 
   it('wipes everything on logout', async () => {

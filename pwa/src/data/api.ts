@@ -152,6 +152,25 @@ export async function logout(): Promise<void> {
   csrfToken = null;
 }
 
+/** One signed-in device of the user (GET /auth/sessions). */
+export type DeviceSession = {
+  id: number;
+  device: string;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: string;
+  last_seen_at: string;
+  current: boolean;
+};
+
+export async function listSessions(): Promise<DeviceSession[]> {
+  return (await request<{ items: DeviceSession[] }>('GET', '/auth/sessions')).items;
+}
+
+export function endSession(id: number): Promise<void> {
+  return request<void>('DELETE', `/auth/sessions/${id}`);
+}
+
 export type CustomerQuery = {
   q?: string;
   segment?: string;

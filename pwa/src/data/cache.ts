@@ -60,16 +60,10 @@ export async function loadPlan(key: string): Promise<Cached<Plan> | undefined> {
   return row && { data: row.plan, fetchedAt: row.fetchedAt };
 }
 
-export async function wipe(): Promise<void> {
+export async function wipe({ keepOutbox = false } = {}): Promise<void> {
   generation += 1;
   const database = await db();
-  const tx = database.transaction(['lists', 'cards', 'plans', 'outbox', 'meta'], 'readwrite');
-  await Promise.all([
-    tx.objectStore('lists').clear(),
-    tx.objectStore('plans').clear(),
-    tx.objectStore('cards').clear(),
-    tx.objectStore('outbox').clear(),
-    tx.objectStore('meta').clear(),
-    tx.done,
-  ]);
+  const stores = keepOutbox ? (['lists', 'cards', 'plans'] as const) : (['lists', 'cards', 'plans', 'outbox', 'meta'] as const);
+  const tx = database.transaction([...stores], 'readwrite');
+  await Promise.all([...stores.map((name) => tx.objectStore(name).clear()), tx.done]);
 }

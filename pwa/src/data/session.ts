@@ -9,6 +9,9 @@ import { requestPersistence } from './portfolio';
 import { forgetDevice } from './push';
 
 const PROFILE_KEY = 'rm.user';
+// Whose unsent writes the outbox holds after the server ended the session (signed out
+// elsewhere, timed out, deactivated): they are sent when that user signs in here again.
+const OUTBOX_OWNER_KEY = 'rm.outboxOwner';
 
 export const user = signal<api.User | null>(null);
 export const ready = signal(false);
@@ -28,7 +31,7 @@ export async function restore(): Promise<void> {
       const saved = localStorage.getItem(PROFILE_KEY);
       user.value = saved ? (JSON.parse(saved) as api.User) : null;
     } else if (error instanceof ApiError && error.status === 401) {
-      await forget();
+      await forget({ keepOutbox: true });
     }
   } finally {
     ready.value = true;
@@ -39,7 +42,9 @@ export async function restore(): Promise<void> {
 export async function signIn(username: string, password: string): Promise<void> {
   const signedIn = await api.login(username, password);
   const previous = localStorage.getItem(PROFILE_KEY);
-  if (previous && (JSON.parse(previous) as api.User).id !== signedIn.id) await cache.wipe();
+  const previousId = previous ? (JSON.parse(previous) as api.User).id : Number(localStorage.getItem(OUTBOX_OWNER_KEY) ?? 0);
+  if (previousId && previousId !== signedIn.id) await cache.wipe();
+  localStorage.removeItem(OUTBOX_OWNER_KEY);
   localStorage.setItem(PROFILE_KEY, JSON.stringify(signedIn));
   await setMeta('csrf', api.currentCsrf());
   user.value = signedIn;
@@ -47,12 +52,15 @@ export async function signIn(username: string, password: string): Promise<void> 
   startSync();
 }
 
-/** Remove everything this device holds about the user's customers. */
-async function forget(): Promise<void> {
+/** Remove everything this device holds about the user's customers (but, when the server
+ * ended the session, the RM's unsent work: it is theirs, and goes once they sign in again). */
+async function forget({ keepOutbox = false } = {}): Promise<void> {
   await forgetDevice().catch(() => undefined); // no more alerts about these customers here
+  const profile = localStorage.getItem(PROFILE_KEY);
+  if (keepOutbox && profile) localStorage.setItem(OUTBOX_OWNER_KEY, String((JSON.parse(profile) as api.User).id));
   localStorage.removeItem(PROFILE_KEY);
   user.value = null; // unmount the screens first, so none of them fetches and saves again
-  await cache.wipe();
+  await cache.wipe({ keepOutbox });
   await refreshOutbox();
 }
 
@@ -64,5 +72,6 @@ export async function signOut(): Promise<void> {
   } catch {
     // offline: the local data still goes; the server session expires on its own
   }
+  localStorage.removeItem(OUTBOX_OWNER_KEY);
   await forget();
 }
