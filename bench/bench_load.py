@@ -7,6 +7,11 @@ documents), and Locust running bench/load/locustfile.py headless: log in, Today,
 360 cards, three visits logged through sync, one offer presented. Prints p50/p95 per
 endpoint, requests per second, and the errors; exits non-zero on any error.
 
+The production limits apply (config.py's defaults: sign-in per username and address and
+per address, sync per user), counted in Redis as a multi-process deployment must, and every
+simulated RM comes from one address: a branch behind one NAT address, seen through one
+trusted proxy hop (TRUSTED_PROXY_HOPS=1, X-Forwarded-For).
+
     python bench/bench_load.py [--users 50] [--seconds 180] [--customers 5000]
                                [--database-url postgresql://...] [--no-postgres]
 """
@@ -29,6 +34,8 @@ from bench.common import machine, temporary_database  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/9"
+BRANCH_ADDRESS = "10.8.0.1"  # only ever a header value: no traffic goes there
 # 2 cores here: 3 workers of 4 threads each (I/O waits on the database overlap).
 # Keep-alive longer than an RM's pause between requests (1-3 s): with gunicorn's default
 # of 2 s the server closed idle connections just as the client reused them, and the first
@@ -64,10 +71,16 @@ def postgres_reachable(url: str) -> bool:
 
 
 def run_one(label: str, database_url: str, args, folder: Path) -> bool:
-    env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": database_url,
-           "RM_ENV": "development", "SCHEDULER_IN_PROCESS": "0",
-           "LOGIN_RATE_LIMIT": "100000 per minute", "SYNC_RATE_LIMIT": "100000 per minute",
-           "DEMO_TRUTH_PATH": str(folder / "truth.csv"), "VAPID_FILE": str(folder / "v.json")}
+    # development settings (plain HTTP cookies) but none of the limits is loosened
+    env = {key: value for key, value in os.environ.items()
+           if not key.endswith("RATE_LIMIT") and not key.startswith("LOGIN_")}
+    env.update({"FLASK_APP": "wsgi", "DATABASE_URL": database_url,
+                "RM_ENV": "development", "SCHEDULER_IN_PROCESS": "0",
+                "REDIS_URL": args.redis_url, "TRUSTED_PROXY_HOPS": "1",
+                "LOAD_CLIENT_ADDRESS": BRANCH_ADDRESS,
+                "DEMO_TRUTH_PATH": str(folder / "truth.csv"),
+                "VAPID_FILE": str(folder / "v.json")})
+    _flush_limits(args.redis_url)
     start = time.perf_counter()
     flask(env, "db", "upgrade")
     flask(env, "demo", "load", "--customers", str(args.customers), "--rms", str(args.users))
@@ -97,8 +110,13 @@ def run_one(label: str, database_url: str, args, folder: Path) -> bool:
         server.wait(timeout=30)
         log.close()
     rows, failures = read_csv(f"{prefix}_stats.csv"), read_csv(f"{prefix}_failures.csv")
+    from config import Config
+
     print(f"[{label}] gunicorn {' '.join(GUNICORN_ARGS)}; {args.users} users for "
-          f"{args.seconds} s")
+          f"{args.seconds} s, all from {BRANCH_ADDRESS} (one trusted proxy hop); production "
+          f"limits in Redis: login {Config.LOGIN_RATE_LIMIT} per username and address, "
+          f"{Config.LOGIN_ADDRESS_RATE_LIMIT} per address, sync {Config.SYNC_RATE_LIMIT} "
+          f"per user")
     print(f"  {'endpoint':38} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'req/s':>7}")
     total = None
@@ -121,6 +139,13 @@ def run_one(label: str, database_url: str, args, folder: Path) -> bool:
     return ok
 
 
+def _flush_limits(url: str) -> None:
+    """Each run starts with empty rate-limit counts (its own Redis database)."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
@@ -130,6 +155,8 @@ def main() -> int:
                         default=int(os.environ.get("LOAD_CUSTOMERS", 5000)))
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--redis-url", default=REDIS, help="rate-limit counts (a database "
+                        "this run may empty)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     results = []

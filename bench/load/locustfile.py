@@ -7,6 +7,7 @@ presented. Requests are named by route, so the statistics are per endpoint.
 """
 
 import itertools
+import os
 import random
 import uuid
 from datetime import UTC, datetime
@@ -21,6 +22,9 @@ class RelationshipManager(HttpUser):
 
     def on_start(self):
         self.username = f"rm{next(_numbers)}"
+        # every RM of the branch behind one NAT address, as the trusted proxy reports it
+        if address := os.environ.get("LOAD_CLIENT_ADDRESS"):
+            self.client.headers["X-Forwarded-For"] = address
         response = self.client.post("/api/v1/auth/login", name="/api/v1/auth/login",
                                     json={"username": self.username, "password": "demo1234"})
         response.raise_for_status()
