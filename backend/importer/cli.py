@@ -29,14 +29,22 @@ def _add_command(kind: str) -> None:
         except Invalid as exc:
             raise click.ClickException(f"import refused, nothing written: {exc.message}") \
                 from exc
-        for warning in summary.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        click.echo(f"{kind}: read {summary.read}, created {summary.created}, "
-                   f"updated {summary.updated}, unchanged {summary.unchanged}, "
-                   f"rejected {summary.rejected} in {summary.seconds:.1f} s "
-                   f"({summary.rows_per_second:,.0f} rows/s)")
-        if summary.rejects_path:
-            click.echo(f"rejected rows: {summary.rejects_path}")
+        except importer_service.ImportStopped as exc:
+            # what got in before the stop matters as much as why it stopped
+            _echo_summary(kind, exc.summary)
+            raise click.ClickException(str(exc)) from exc
+        _echo_summary(kind, summary)
+
+
+def _echo_summary(kind: str, summary: importer_service.ImportSummary) -> None:
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{kind}: read {summary.read}, created {summary.created}, "
+               f"updated {summary.updated}, unchanged {summary.unchanged}, "
+               f"rejected {summary.rejected} in {summary.seconds:.1f} s "
+               f"({summary.rows_per_second:,.0f} rows/s)")
+    if summary.rejects_path:
+        click.echo(f"rejected rows: {summary.rejects_path}")
 
 
 for _kind in importer_service.KINDS:

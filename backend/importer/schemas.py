@@ -5,12 +5,13 @@ value". Text limits come from the model columns, so a cell that fits here fits t
 """
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from backend.auth.models import User
+from backend.csvfiles import unescape_cell
 from backend.customers.models import (
     ACCOUNT_STATUSES,
     CHANNELS,
@@ -29,9 +30,12 @@ INT_MAX = 2**31 - 1  # PostgreSQL integer
 # Text a spreadsheet would run as a formula. A leading "-" is allowed in text ("-" is a common
 # placeholder); it is escaped, like these, whenever a cell is written back to a CSV file.
 FORMULA_START = ("=", "+", "@")
-# The escape the rejects file adds (a quote before = + - @ tab CR): read without the quote,
-# so a corrected rejects file imports as the original would have.
-_ESCAPED = re.compile(r"'[=+\-@\t\r]")
+# The dates a file may hold, inclusive. Python's dates end at years 1 and 9999, where a
+# zone offset or a day's arithmetic overflows, and the scoring features read dates with
+# pandas, whose timestamps hold only 1677-09-21 to 2262-04-11 (a date outside becomes
+# "unknown" there, silently): a round range well inside both.
+FIRST_DAY, LAST_DAY = date(1800, 1, 1), date(2199, 12, 31)
+_RANGE = f"between {FIRST_DAY} and {LAST_DAY}"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHONE = re.compile(r"\+?[0-9(][0-9 ()\-]*")
 NOT_NEGATIVE = validate.Range(min=0, error="Must not be negative.")
@@ -50,9 +54,9 @@ class Text(fields.String):
         super().__init__(validate=list(validators), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if _ESCAPED.match(value):
-            value = value[1:]
+        # the escape a rejects file adds, undone: a corrected rejects file imports as the
+        # original would have
+        value = unescape_cell(super()._deserialize(value, attr, data, **kwargs))
         if len(value) > self.max_length:
             raise ValidationError(f"Longer than maximum length {self.max_length}.")
         if value.startswith(FORMULA_START):
@@ -117,10 +121,24 @@ class Flag(fields.Boolean):
         return super()._deserialize(value.lower(), attr, data, **kwargs)
 
 
-class UtcDateTime(fields.Field):
-    """ISO date or date-time; a zone offset is converted to UTC, no offset means UTC."""
+class Day(fields.Date):
+    """A date `YYYY-MM-DD` from FIRST_DAY to LAST_DAY."""
 
-    default_error_messages = {"invalid": "Not a valid ISO date or date-time."}
+    default_error_messages = {"range": f"Must be {_RANGE}."}
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise self.make_error("range")
+        return day
+
+
+class UtcDateTime(fields.Field):
+    """ISO date or date-time; a zone offset is converted to UTC, no offset means UTC. The
+    UTC date must be from FIRST_DAY to LAST_DAY."""
+
+    default_error_messages = {"invalid": "Not a valid ISO date or date-time.",
+                              "range": f"Must be {_RANGE} (in UTC)."}
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         try:
@@ -128,7 +146,12 @@ class UtcDateTime(fields.Field):
         except (TypeError, ValueError) as exc:
             raise self.make_error("invalid") from exc
         if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+            try:
+                parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+            except OverflowError:  # the offset carries it past year 1 or year 9999
+                raise self.make_error("range") from None
+        if not FIRST_DAY <= parsed.date() <= LAST_DAY:
+            raise self.make_error("range")
         return parsed
 
 
@@ -151,7 +174,7 @@ class CustomerRow(RowSchema):
     name_en = Text(Customer.name_en)
     industry = Text(Customer.industry)
     region = Text(Customer.region)
-    founded_on = fields.Date()
+    founded_on = Day()
     employees = Count()
     annual_revenue = Amount(Customer.annual_revenue, validate=NOT_NEGATIVE)
     owner_name = Text(Customer.owner_name)
@@ -165,16 +188,16 @@ class CustomerRow(RowSchema):
     consent_marketing = Flag()
     consent_phone = Flag()
     consent_email = Flag()
-    onboarded_on = fields.Date()
+    onboarded_on = Day()
 
 
 class AccountRow(RowSchema):
     external_id = Text(Account.external_id, required=True)
     customer_external_id = Text(Customer.external_id, required=True)
     product_code = Text(Product.code, required=True)
-    opened_on = fields.Date(required=True)
-    maturity_on = fields.Date()
-    closed_on = fields.Date()
+    opened_on = Day(required=True)
+    maturity_on = Day()
+    closed_on = Day()
     balance = Amount(Account.balance)
     limit_amount = Amount(Account.limit_amount, validate=NOT_NEGATIVE)
     rate = Amount(Account.rate)

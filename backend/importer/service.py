@@ -3,8 +3,8 @@
 The file is streamed: read in binary, decoded line by line, parsed by csv and handled in
 batches. Each batch is validated row by row (backend.importer.schemas), its references
 resolved with one query per referenced table, and its good rows upserted and committed
-together; rejected rows go to FILE.rejects.csv with their line and reason. Columns and
-rules: docs/import.md.
+together; rejected rows go to FILE.rejects.csv with their line and reason. Whatever a row
+holds costs that row only, never the import. Columns and rules: docs/import.md.
 """
 
 import codecs
@@ -12,6 +12,7 @@ import csv
 import logging
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from tqdm import tqdm
 
+from backend import csvfiles
 from backend.auth.models import User
 from backend.customers.models import Account, Customer, RelatedParty, Transaction
 from backend.errors import Invalid
@@ -32,8 +34,6 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 10_000  # keeps every IN (...) list well under SQLite's bound-parameter limit
 _SURROGATE = re.compile("[\udc80-\udcff]")  # what undecodable bytes become (surrogateescape)
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _REJECT_COLUMNS = ("line", "reason")
 
 
@@ -101,6 +101,18 @@ class ImportSummary:
         return self.read / self.seconds if self.seconds else 0.0
 
 
+class ImportStopped(Exception):
+    """An error that is not about a row (the database went away) ended the import at `line`.
+    The batches committed before it stay; `summary` counts them and names the rejects file."""
+
+    def __init__(self, summary: ImportSummary, line: int, cause: str):
+        super().__init__(f"import stopped at line {line}, in a batch not finished: {cause}. "
+                         "Batches before it are committed; importing the file again is safe "
+                         "(rows already in count as unchanged).")
+        self.summary = summary
+        self.line = line
+
+
 def rejects_path_for(path: Path) -> Path:
     """Return where the rejects of `path` go: tx.csv -> tx.rejects.csv."""
     stem = path.name[:-4] if path.name.lower().endswith(".csv") else path.name
@@ -122,7 +134,7 @@ def import_file(kind: str, path, *, batch_size: int = 2000,
     with path.open("rb") as handle:
         source = _Lines(handle)
         reader = csv.reader(source)
-        header = _Header.read(spec, reader)
+        header = _Header.read(spec, reader, source)
         summary.warnings = header.warnings
         rejects_path = rejects_path_for(path)
         rejects_path.unlink(missing_ok=True)  # a stale file would pass for this run's rejects
@@ -131,60 +143,172 @@ def import_file(kind: str, path, *, batch_size: int = 2000,
                      desc=f"import {kind}", disable=not progress) as bar:
             run = _Run(spec, header, rejects, summary)
             batch = []
-            for record in _records(reader):
-                batch.append(record)
-                if len(batch) >= batch_size:
+            try:
+                for record in _records(reader, source, len(header.names)):
+                    batch.append(record)
+                    if len(batch) >= batch_size:
+                        run.batch(batch)
+                        batch = []
+                        bar.update(source.bytes_read - bar.n)
+                if batch:
                     run.batch(batch)
-                    batch = []
-                    bar.update(source.bytes_read - bar.n)
-            if batch:
-                run.batch(batch)
+            except Exception as exc:
+                # Not a row's doing (rows are caught one by one): stop, but say how far it got.
+                db.session.rollback()
+                stopped_at = batch[0][0] if batch else source.start
+                cause = _database_message(exc) if isinstance(exc, DBAPIError) \
+                    else f"{type(exc).__name__}: {exc}"
+                # the terminal gets the reason, not a traceback; the stack is there for debugging
+                log.error("import %s %s stopped at line %d: %s", kind, path, stopped_at, cause)
+                log.debug("import %s stopped", kind, exc_info=True)
+                _finish(summary, started, rejects_path)
+                raise ImportStopped(summary, stopped_at, cause) from exc
             bar.update(source.bytes_read - bar.n)
     if summary.created or summary.updated:
         # refresh planner statistics: stale ones make the scoring queries quadratic
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-    summary.seconds = time.perf_counter() - started
-    if summary.rejected:
-        summary.rejects_path = str(rejects_path)
+    _finish(summary, started, rejects_path)
     log.info("import %s %s: read %d, created %d, updated %d, unchanged %d, rejected %d "
              "in %.1f s", kind, path, summary.read, summary.created, summary.updated,
              summary.unchanged, summary.rejected, summary.seconds)
     return summary
 
 
+def _finish(summary: ImportSummary, started: float, rejects_path: Path) -> None:
+    summary.seconds = time.perf_counter() - started
+    if summary.rejected:
+        summary.rejects_path = str(rejects_path)
+
+
 class _Lines:
-    """The file's physical lines, decoded one at a time; undecodable bytes become
-    surrogates so that only their row is rejected. Counts bytes for the progress bar."""
+    """The file's physical lines, decoded one at a time, for csv.reader.
+
+    Undecodable bytes become surrogates so that only their row is rejected. The lines of the
+    record being read are kept (`record`, the first being line `start`): when a quote turns
+    out never to close, the lines it swallowed are handed out again to be read as rows.
+    Counts bytes for the progress bar.
+    """
 
     def __init__(self, handle):
         self.handle = handle
         self.bytes_read = 0
+        self.number = 0  # the line last handed out
+        self.start = 1  # the first line of the record being read
+        self.record: list[str] = []
+        self.ran_out = False  # the file ended inside the record being read
+        self._again: deque[tuple[int, str]] = deque()  # (number, line) to hand out again
+        self._read = 0  # lines read from the file
 
     def __iter__(self):
-        first = True
-        for raw in self.handle:
+        return self
+
+    def __next__(self) -> str:
+        if self._again:
+            self.number, line = self._again.popleft()
+        else:
+            raw = self.handle.readline()
+            if not raw:
+                self.ran_out = True
+                raise StopIteration
             self.bytes_read += len(raw)
-            if first:
-                first = False
+            if not self._read:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
-            yield raw.decode("utf-8", "surrogateescape")
+            if not raw.endswith(b"\n"):
+                # csv ends a record at a line end; with one after the last line too, a record
+                # that only the end of the file completes is one whose quote never closed
+                raw += b"\n"
+            self._read += 1
+            self.number = self._read
+            line = raw.decode("utf-8", "surrogateescape")
+        if not self.record:
+            self.start = self.number
+        self.record.append(line)
+        return line
+
+    def next_record(self) -> None:
+        self.record.clear()
+        self.ran_out = False
+
+    def read_again(self, first: int) -> None:
+        """Hand out the record's lines from its `first`-th (0-based) on again, before any
+        other line. Always fewer lines than the record has: reading again cannot loop."""
+        self._again.extendleft(reversed([(self.start + i, line)
+                                         for i, line in enumerate(self.record) if i >= first]))
 
 
-def _records(reader):
+def _records(reader, lines: _Lines, width: int):
     """Yield (line, cells, error) per record, line being where the record starts; skip
-    blank lines and lines of empty cells (",,,")."""
+    blank lines and lines of empty cells (",,,").
+
+    A quote that never closes swallows the lines after it: csv reads on to the end of the
+    file (or to its field limit, 128 KiB), or to the next quote in the file, taking it for
+    the closing one. Such a record is rejected up to the line where the quote opened, and
+    the lines after that one are read again as rows.
+    """
     while True:
-        line = reader.line_num + 1
+        lines.next_record()
+        error = None
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield line, [], f"Not valid CSV: {exc}."
-            continue
-        if any(cells):
-            yield line, cells, None
+            cells, error = [], f"Not valid CSV: {exc}."
+        if lines.ran_out or error or len(lines.record) > 1:
+            opened = _unclosed_quote(lines.record, lines.ran_out or error is not None,
+                                     cells_fit=error is None and len(cells) == width)
+            if opened is not None:
+                cells = _cells(lines.record[:opened + 1])
+                error = f"Unclosed quote at line {lines.start + opened}."
+                lines.read_again(opened + 1)
+        if error or any(cells):
+            yield lines.start, cells, error
+
+
+# csv's states: a field begins, inside one, inside quotes, just after a quote inside quotes
+_START, _FIELD, _QUOTED, _QUOTE = range(4)
+
+
+def _unclosed_quote(record: list[str], cut_short: bool, cells_fit: bool) -> int | None:
+    """The index of the line of `record` where a quote that never closed opened, if any.
+
+    Walks the lines as csv.reader does (excel dialect, not strict). A quote still open at
+    the end counts when the record was cut short (the file ended, or csv gave up). A quoted
+    cell spanning lines counts when text follows its closing quote (that quote opened a
+    later cell) or when the row has not the header's number of cells.
+    """
+    state, opened, spanning, stray = _START, 0, None, False
+    for index, line in enumerate(record):
+        for char in line:
+            if state == _QUOTED:
+                if char == '"':
+                    state = _QUOTE
+            elif state == _QUOTE:  # after a quote inside quotes: a doubled one, or the close
+                if char == '"':
+                    state = _QUOTED
+                    continue
+                ends = char in ",\r\n"
+                if index > opened and spanning is None:
+                    spanning, stray = opened, not ends
+                state = _START if ends else _FIELD
+            elif char == '"' and state == _START:
+                state, opened = _QUOTED, index
+            else:
+                state = _START if char in ",\r\n" else _FIELD
+    if cut_short and state in (_QUOTED, _QUOTE):
+        return opened
+    if spanning is not None and (stray or not cells_fit):
+        return spanning
+    return None
+
+
+def _cells(lines: list[str]) -> list[str]:
+    """The cells of the lines a rejected record kept, for the rejects file."""
+    try:
+        return next(csv.reader(lines), [])
+    except csv.Error:
+        return []
 
 
 @dataclass
@@ -196,13 +320,15 @@ class _Header:
     warnings: list[str]
 
     @classmethod
-    def read(cls, spec: Kind, reader) -> "_Header":
+    def read(cls, spec: Kind, reader, lines: _Lines) -> "_Header":
         try:
             cells = next(reader)
         except StopIteration:
             raise _refused("The file is empty: its first line must name the columns.") from None
         except csv.Error as exc:
             raise _refused(f"The header line is not valid CSV: {exc}.") from exc
+        if lines.ran_out:
+            raise _refused("The header line has a quote that never closes.")
         if _SURROGATE.search("".join(cells)):
             raise _refused("The header line is not valid UTF-8.")
         names = [cell.strip().lower() for cell in cells]
@@ -339,6 +465,13 @@ class _Run:
                 messages = exc.messages
                 for name in sorted(messages, key=lambda n: order.get(n, -1)):
                     row.problems.extend(f"{name}: {m}" for m in _flatten(messages[name]))
+            except Exception as exc:
+                # A value no check foresaw (as an overflowing date once was) costs its row,
+                # never the import nor the rows after it.
+                log.warning("import %s: line %d could not be read: %r", self.spec.name,
+                            row.line, exc)
+                log.debug("import %s: line %d", self.spec.name, row.line, exc_info=True)
+                row.problems.append(f"Row could not be read: {type(exc).__name__}: {exc}.")
 
     def _resolve(self, rows) -> None:
         """Turn references into ids: one query per referenced table for the whole batch."""
@@ -395,7 +528,7 @@ class _Run:
         try:
             self._execute(rows)
             db.session.commit()
-        except DBAPIError:
+        except Exception:
             db.session.rollback()
             log.warning("import %s: a batch failed; retrying its %d rows one by one",
                         self.spec.name, len(rows))
@@ -406,6 +539,12 @@ class _Run:
                 except (IntegrityError, DataError) as exc:
                     db.session.rollback()
                     row.problems.append(f"database: {_database_message(exc)}")
+                except DBAPIError:
+                    raise  # the connection or the server, not this row: the import stops
+                except Exception as exc:
+                    # a value the driver cannot send: this row's problem, not the import's
+                    db.session.rollback()
+                    row.problems.append(f"database: {type(exc).__name__}: {exc}")
         for row in rows:
             if not row.problems:
                 if row.insert:
@@ -482,7 +621,7 @@ class SeenKeys:
 class _Rejects:
     """FILE.rejects.csv: line, reason and the row's original cells, opened at the first
     reject. UTF-8 with a BOM (spreadsheets need it); undecodable input bytes are written
-    back as they came; cells a spreadsheet would run as formulas are escaped."""
+    back as they came; cells a spreadsheet would run as formulas are escaped (csvfiles)."""
 
     def __init__(self, path: Path, header: list[str]):
         self.path = path
@@ -496,12 +635,11 @@ class _Rejects:
         if self._writer is None:
             self._file = self.path.open("w", encoding="utf-8-sig", errors="surrogateescape",
                                         newline="")
-            self._writer = csv.writer(self._file, lineterminator="\n")
-            self._writer.writerow([*_REJECT_COLUMNS, *(escape_cell(self.header[i])
-                                                      for i in self.keep)])
+            self._writer = csvfiles.writer(self._file, lineterminator="\n")
+            self._writer.writerow([*_REJECT_COLUMNS, *(self.header[i] for i in self.keep)])
         if len(cells) == len(self.header):
             cells = [cells[i] for i in self.keep]
-        self._writer.writerow([line, escape_cell(reason), *map(escape_cell, cells)])
+        self._writer.writerow([line, reason, *cells])
 
     def __enter__(self):
         return self
@@ -509,10 +647,3 @@ class _Rejects:
     def __exit__(self, *exc_info):
         if self._file is not None:
             self._file.close()
-
-
-def escape_cell(cell: str) -> str:
-    """Prefix a quote to a cell a spreadsheet would run as a formula; plain numbers stay."""
-    if cell.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell

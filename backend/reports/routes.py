@@ -3,13 +3,13 @@
 Each answers JSON, or one of its tables as CSV with `?format=csv` or `Accept: text/csv`.
 """
 
-import csv
 import io
 
 from flask import Response, request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
+from backend import csvfiles
 from backend.auth.portfolio import Viewer
 from backend.reports import service
 from backend.reports.schemas import (
@@ -41,9 +41,10 @@ def _answer(body: dict, args: dict, subject: str):
     out = io.StringIO()
     out.write("\ufeff")  # Excel reads UTF-8 (Chinese names) only with the mark
     columns = list(rows[0]) if rows else []
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    # names (RMs, products, experiments) are free text: written so that none runs as a formula
+    writer = csvfiles.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows([row.get(column) for column in columns] for row in rows)
     filename = f"{body['kind']}-{subject}-{body['month']}-{name}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -346,15 +346,6 @@ def test_an_unknown_kind_is_refused(tmp_path):
         run("branches", tmp_path / "x.csv")
 
 
-@pytest.mark.parametrize(("cell", "escaped"), [
-    ("=1+1", "'=1+1"), ("+cmd", "'+cmd"), ("-cmd", "'-cmd"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("-12.50", "-12.50"), ("+5", "+5"), ("-1e3", "-1e3"),
-    ("-", "'-"), ("text", "text"), ("", ""),
-])
-def test_escape_cell(cell, escaped):
-    assert importer_service.escape_cell(cell) == escaped
-
-
 class PeakObjects:
     """Sample sys.getallocatedblocks() (live small objects) from a thread; keep the peak.
 
