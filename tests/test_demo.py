@@ -14,7 +14,7 @@ from backend.extensions import db
 from backend.offers import ranking
 from backend.products import catalog
 from backend.products.models import Package, Product
-from backend.timeutil import start_of_bank_day
+from backend.timeutil import bank_today, start_of_bank_day
 from tests.conftest import empty_tables
 
 SMALL = {"customers": 40, "months": 6, "seed": 1, "progress": False}
@@ -447,7 +447,7 @@ def test_demo_models_have_a_past_and_an_experiment_the_nightly_scoring_follows(a
     result = runner.invoke(args=["demo", "models", "--if-untrained"])
     assert result.exit_code == 0, result.output
     versions = rows("SELECT name, version, role, trained_at FROM model_versions")
-    today = date.today()
+    today = bank_today()  # the demo trains as of the bank's day, not the machine's (UTC)
     champions = {f"{today - timedelta(days=d):%Y%m%d}" for d in demo_models.CHAMPIONS_DAYS_AGO}
     challenger = f"{today - timedelta(days=demo_models.CHALLENGER_DAYS_AGO):%Y%m%d}"
     by_role = {role: {v for _, v, r, _ in versions if r == role} for _, _, role, _ in versions}
