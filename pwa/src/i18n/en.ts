@@ -13,7 +13,7 @@ export const en = {
   'login.submit': 'Sign in',
   'login.busy': 'Signing in…',
   'login.failed': 'Wrong username or password.',
-  'login.rateLimited': 'Too many attempts. Wait a minute and try again.',
+  'login.rateLimited': 'Too many attempts. Wait a few minutes and try again, or sign in on a phone you have used before.',
   'login.offline': 'You are offline. Signing in needs a connection.',
   'today.title': 'Today',
   'today.subtitle': 'Who to contact, the most important first',

@@ -15,7 +15,7 @@ export const zhCN: Messages = {
   'login.submit': '登录',
   'login.busy': '正在登录…',
   'login.failed': '用户名或密码错误。',
-  'login.rateLimited': '尝试次数过多，请一分钟后再试。',
+  'login.rateLimited': '尝试次数过多，请几分钟后再试，或在以前登录过的手机上登录。',
   'login.offline': '当前离线，登录需要网络连接。',
   'today.title': '今日',
   'today.subtitle': '今日要联系的客户，重要的排在前面',
