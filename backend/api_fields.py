@@ -1,6 +1,6 @@
 """Marshmallow fields shared by every domain's schemas."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from marshmallow import fields, validate
 
@@ -40,3 +40,72 @@ class RowId(fields.Integer):
     def __init__(self, **kwargs):
         kwargs.setdefault("strict", True)
         super().__init__(validate=validate.Range(min=1, max=MAX_ROW_ID), **kwargs)
+
+
+# The one range of days, months and years a request may name (docs/calendar.md,
+# docs/reports.md): any year a bank's history or plan concerns, and far enough inside
+# Python's years 1..9999 that the arithmetic around a day (a report's trend reaches a
+# year back, the plan reads a month ahead) cannot leave it. Outside it: a 422 naming
+# the parameter, where year 1 or 9999 used to be a 500.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+FIRST_MONTH, LAST_MONTH = f"{FIRST_YEAR:04d}-01", f"{LAST_YEAR:04d}-12"
+
+
+def _describe(kwargs: dict, bounds: str) -> dict:
+    """Add the bounds to the field's description in the OpenAPI spec."""
+    metadata = dict(kwargs.pop("metadata", None) or {})
+    said = metadata.get("description")
+    metadata["description"] = f"{said}; {bounds}" if said else bounds
+    return {**kwargs, "metadata": metadata}
+
+
+class FullMatch(validate.Regexp):
+    """Regexp that must match the whole value: the standard one matches a prefix only,
+    letting '2024-01x' through. The spec shows the same pattern, anchored."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise validate.ValidationError(self._format_error(value))
+        return value
+
+
+class Day(fields.Date):
+    """A day (YYYY-MM-DD) inside the years above. The spec carries the bounds as
+    x-minimum / x-maximum (OpenAPI has no minimum for strings) and in the description."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                                                 error="From {min} to {max}."),
+                         **_describe(kwargs, f"YYYY-MM-DD, {FIRST_DAY} to {LAST_DAY}"))
+
+
+MONTH_FORMAT = FullMatch(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="A month as YYYY-MM.")
+
+
+class _MonthRange(validate.Range):
+    """YYYY-MM strings order as their months do, so the range compares them as they are;
+    what is no month at all is left to MONTH_FORMAT, to be refused once."""
+
+    def __call__(self, value):
+        if MONTH_FORMAT.regex.fullmatch(value) is None:
+            return value
+        return super().__call__(value)
+
+
+class Month(fields.String):
+    """A calendar month (YYYY-MM) inside the years above; bounds in the spec as for Day."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=[MONTH_FORMAT, _MonthRange(min=FIRST_MONTH, max=LAST_MONTH,
+                                                             error="From {min} to {max}.")],
+                         **_describe(kwargs, f"YYYY-MM, {FIRST_MONTH} to {LAST_MONTH}"))
+
+
+class Year(fields.Integer):
+    """A year inside the range above."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=FIRST_YEAR, max=LAST_YEAR,
+                                                 error="From {min} to {max}."),
+                         **_describe(kwargs, f"{FIRST_YEAR} to {LAST_YEAR}"))

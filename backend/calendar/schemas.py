@@ -2,14 +2,15 @@
 
 from marshmallow import Schema, fields, validate
 
-from backend.api_fields import RowId, UtcDateTime
+from backend.api_fields import Day, RowId, UtcDateTime, Year
 from backend.calendar.models import PLAN_CHANNELS
 from backend.calendar.service import PlanStateSchema
 from backend.moments.schemas import CustomerRefSchema
 
 
 class PlanQuerySchema(Schema):
-    date = fields.Date(load_default=None)
+    date = Day(load_default=None, metadata={"description": "default: today, or the next "
+                                                            "working day"})
     rm = RowId(load_default=None, strict=False)
 
 
@@ -103,7 +104,7 @@ class CalendarDayListSchema(Schema):
 
 
 class CalendarDayQuerySchema(Schema):
-    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+    year = Year(load_default=None)
 
 
 class LeaveSchema(Schema):

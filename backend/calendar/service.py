@@ -142,10 +142,8 @@ def set_state(user: Viewer, entry_id: int, body: dict, base_version: int | None)
     """Mark an entry done, snoozed to a later day or dismissed, unless it changed since the
     device saw it (a stale base_version is a conflict the RM resolves)."""
     e = db.session.scalar(select(PlanEntry).where(PlanEntry.id == entry_id).with_for_update())
-    if e is None:
-        raise NotFound("No such plan entry")
-    require_visible(user, e.customer_id)
-    if user.role == "rm" and e.rm_id != user.id:
+    require_visible(user, e.customer_id if e else None, "No such plan entry")
+    if user.role == "rm" and e.rm_id != user.id:  # the customer moved to this RM since
         raise NotFound("No such plan entry")
     if base_version is not None and base_version != e.version:
         raise StaleVersion("The plan entry changed since", as_body(e))

@@ -9,7 +9,7 @@ from sqlalchemy import Float, bindparam, func, literal, or_, select, union_all
 
 from backend.auth import service as auth_service
 from backend.auth.models import User
-from backend.auth.portfolio import customer_scope, require_customer_access
+from backend.auth.portfolio import NOT_IN_PORTFOLIO, customer_scope, require_customer_access
 from backend.customers.models import Account, Customer, RelatedParty, Transaction
 from backend.errors import NotFound
 from backend.extensions import db
@@ -90,7 +90,7 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
         .where(Customer.id == customer_id, customer_scope(user))
     ).first()
     if customer is None:
-        raise NotFound("No such customer in your portfolio")
+        raise NotFound(NOT_IN_PORTFOLIO)  # the same words for a missing customer
     months = _months_back(today, SERIES_MONTHS)
     params = {"cid": customer.id, "since": datetime.fromisoformat(months[0] + "-01"),
               "since12": datetime.combine(today - timedelta(days=365), datetime.min.time())}

@@ -11,7 +11,7 @@ from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.auth.portfolio import Viewer, require_visible
 from backend.customers.models import Account, Customer
-from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.errors import Conflict, Forbidden, Invalid
 from backend.extensions import db
 from backend.messages import service as messages
 from backend.models_base import utcnow
@@ -168,9 +168,7 @@ def risk_case_dict(case: RiskCase, customer: Customer | None = None) -> dict:
 def get_case(user: Viewer, case_id: int, *, lock: bool = False) -> RiskCase:
     query = select(RiskCase).where(RiskCase.id == case_id)
     case = db.session.scalar(query.with_for_update() if lock else query)
-    if case is None:
-        raise NotFound("No such risk case")
-    require_visible(user, case.customer_id)
+    require_visible(user, case.customer_id if case else None, "No such risk case")
     return case
 
 

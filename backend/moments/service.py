@@ -5,7 +5,7 @@ from sqlalchemy import select
 from backend.auth import service as auth_service
 from backend.auth.portfolio import Viewer, customer_scope, require_customer_access, require_visible
 from backend.customers.models import Customer
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Conflict, Invalid
 from backend.extensions import db
 from backend.models_base import utcnow
 from backend.moments.models import KeyMoment
@@ -42,9 +42,7 @@ def resolve(user: Viewer, moment_id: int, body: dict) -> KeyMoment:
     """Acknowledge, complete or dismiss (with a reason) a moment; record why a customer left."""
     moment = db.session.scalar(select(KeyMoment).where(KeyMoment.id == moment_id)
                                .with_for_update())
-    if moment is None:
-        raise NotFound("No such moment")
-    require_visible(user, moment.customer_id)
+    require_visible(user, moment.customer_id if moment else None, "No such moment")
     if body["state"] not in NEXT_STATES[moment.state]:
         raise Conflict(f"This moment is {moment.state}; it cannot become {body['state']}")
     if body.get("left_reason") and moment.kind != "retention":

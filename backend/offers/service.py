@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from backend.api_fields import MoneyInput, RowId
 from backend.auth.portfolio import Viewer, require_visible
-from backend.errors import Invalid, NotFound
+from backend.errors import Invalid
 from backend.extensions import db
 from backend.models_base import utcnow
 from backend.offers.models import Offer
@@ -44,9 +44,7 @@ class OfferFeedbackSchema(Schema):
 def record_feedback(*, user: Viewer, body: dict) -> Offer:
     """Move an offer to its next state, with the decline reason or the sold amount."""
     offer = db.session.scalar(select(Offer).where(Offer.id == body["offer_id"]).with_for_update())
-    if offer is None:
-        raise NotFound("No such offer")
-    require_visible(user, offer.customer_id)
+    require_visible(user, offer.customer_id if offer else None, "No such offer")
     if body["state"] not in NEXT_STATES[offer.state]:
         raise Invalid("This offer cannot move to that state",
                       {"state": [f"Not allowed after {offer.state}."]})

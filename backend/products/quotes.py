@@ -11,7 +11,7 @@ from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.auth.portfolio import Viewer, require_visible
 from backend.customers.models import Customer
-from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.errors import Conflict, Forbidden, Invalid
 from backend.extensions import db
 from backend.models_base import utcnow
 from backend.offers.models import Offer
@@ -43,9 +43,7 @@ def create(user: Viewer, body: dict) -> PriceQuote:
     if user.role != "rm":
         raise Forbidden("Only the customer's RM quotes a price")
     offer = db.session.get(Offer, body["offer_id"])
-    if offer is None:
-        raise NotFound("No such offer")
-    require_visible(user, offer.customer_id)
+    require_visible(user, offer.customer_id if offer else None, "No such offer")
     if offer.state not in QUOTABLE or not offer.price:
         raise Invalid("This offer has no price to quote",
                       {"offer_id": ["Not a priced, live offer."]})
@@ -93,10 +91,9 @@ def decide(user: Viewer, quote_id: int, decision: str, note: str | None) -> Pric
         db.session.commit()  # kept even when this decision is then refused (409)
     quote = db.session.scalar(select(PriceQuote).where(PriceQuote.id == quote_id)
                               .with_for_update())
-    if quote is None:
-        raise NotFound("No such quote")
-    offer = db.session.get(Offer, quote.offer_id)
-    require_visible(user, offer.customer_id)  # another team's lead: 404
+    offer = db.session.get(Offer, quote.offer_id) if quote else None
+    # another team's lead: the same 404 as for a quote that does not exist
+    require_visible(user, offer.customer_id if offer else None, "No such quote")
     if user.role != "lead" or quote.rm_id == user.id:
         raise Forbidden("Only the lead of the RM's team decides a quote")
     rm = db.session.get(User, quote.rm_id)

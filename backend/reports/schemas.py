@@ -3,14 +3,13 @@ their columns), so the payload schemas describe the frame and leave the rows ope
 
 from marshmallow import Schema, fields, validate
 
-from backend.api_fields import RowId
+from backend.api_fields import Month, RowId
 
 FORMATS = ("json", "csv")
 
 
 class ReportQuerySchema(Schema):
-    month = fields.String(load_default=None,
-                          metadata={"description": "YYYY-MM; default the running month"})
+    month = Month(load_default=None, metadata={"description": "default the running month"})
     format = fields.String(load_default=None, validate=validate.OneOf(FORMATS),
                            metadata={"description": "csv exports one table (or Accept: text/csv)"})
     table = fields.String(load_default=None, validate=validate.Length(max=32),

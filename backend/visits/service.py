@@ -4,7 +4,7 @@ from datetime import UTC
 
 from sqlalchemy import select
 
-from backend.auth.portfolio import Viewer, require_visible
+from backend.auth.portfolio import Viewer, is_visible, require_visible
 from backend.calendar import service as calendar_service
 from backend.errors import Forbidden, Invalid
 from backend.extensions import db
@@ -80,7 +80,9 @@ def _edit(user: Viewer, body: dict, base_version: int | None, customer_id: int) 
     original = db.session.scalar(
         select(Interaction).where(Interaction.client_id == str(body["replaces"]))
         .with_for_update())
-    if original is None:
+    # A visit of a customer the user does not see answers as one never sent: another
+    # answer would tell which client ids exist.
+    if original is None or not is_visible(user, original.customer_id):
         raise Invalid("The visit being edited is not on the server yet",
                       {"replaces": ["Unknown visit; send the original first."]})
     if original.rm_id != user.id or original.customer_id != customer_id:
