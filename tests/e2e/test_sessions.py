@@ -8,8 +8,7 @@ import urllib.request
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
-from tests.e2e.test_app import wait_for_service_worker
-from tests.e2e.test_visits import log_visit
+from tests.e2e.test_visits import log_visit, open_first_card_of_today
 
 
 class OtherDevice:
@@ -69,11 +68,7 @@ def test_settings_lists_my_devices_and_signs_one_out(page, live_server):
 def test_a_session_ended_elsewhere_keeps_the_unsent_visit_until_the_rm_signs_in(
         page, context, live_server, api_as):
     login(page, "rm4")
-    wait_for_service_worker(page)
-    customer_id = int(page.get_by_test_id("today-list").locator("a.row").first
-                      .get_attribute("href").rsplit("/", 1)[1])
-    page.goto(f"/customers/{customer_id}")
-    page.locator(".card360").wait_for()
+    customer_id = open_first_card_of_today(page)
 
     context.set_offline(True)
     log_visit(page, customer_id, "visit before the phone was signed out")

@@ -203,14 +203,20 @@ def test_editing_a_synced_visit_sends_a_new_version(page, api_as):
     assert [(v["notes"], v["version"]) for v in edited] == [("better words", 2)]
 
 
-def test_signing_out_with_unsent_writes_asks_first(page, context):
-    login(page)
+def open_first_card_of_today(page) -> int:
+    """Open the card of Today's first customer, online (Today's prefetch of the day's cards
+    may still be running); return the customer's id."""
     wait_for_service_worker(page)
     customer_id = int(page.get_by_test_id("today-list").locator("a.row").first
                       .get_attribute("href").rsplit("/", 1)[1])
-    # open the card online first: Today's prefetch of the day's cards may still be running
     page.goto(f"/customers/{customer_id}")
     page.locator(".card360").wait_for()
+    return customer_id
+
+
+def test_signing_out_with_unsent_writes_asks_first(page, context):
+    login(page)
+    customer_id = open_first_card_of_today(page)
     context.set_offline(True)
     log_visit(page, customer_id, "not sent yet")
     page.get_by_role("link", name="设置").click()

@@ -40,3 +40,13 @@ def bank(staff, staged):
     for kind in ("customers", "accounts"):
         summary = importer_service.import_file(kind, staged(f"{kind}.csv"))
         assert summary.rejected == 0, kind
+
+
+@pytest.fixture
+def cli(app):
+    runner = app.test_cli_runner()
+
+    def invoke(*args):
+        return runner.invoke(args=["import", *map(str, args)])
+
+    return invoke

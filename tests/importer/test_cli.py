@@ -1,20 +1,9 @@
 """`flask import KIND FILE.csv`."""
 
-import pytest
 from sqlalchemy import func, select
 
 from backend.customers.models import Account, Customer
 from backend.extensions import db
-
-
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args):
-        return runner.invoke(args=["import", *map(str, args)])
-
-    return invoke
 
 
 def test_import_lists_the_four_kinds(cli):

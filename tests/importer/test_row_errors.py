@@ -181,16 +181,6 @@ def test_a_row_the_driver_cannot_send_costs_its_row_only(bank, tmp_path, monkeyp
 # --------------------------------------------------------------------------- the command
 
 
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args):
-        return runner.invoke(args=["import", *map(str, args)])
-
-    return invoke
-
-
 def test_one_bad_row_among_thousands(cli, bank, tmp_path):
     """The reported case: 3,010 rows, one of them at line 2,502 overflowing in UTC. Before,
     the import died there with a traceback, 2,000 rows committed and no rejects file."""
