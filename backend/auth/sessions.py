@@ -74,10 +74,13 @@ def resume(token: str, *, ip: str | None) -> User | None:
     record_id, _, secret = (token or "").partition(".")
     if not record_id.isdigit() or not secret or len(record_id) > 12:
         return None
-    record = db.session.get(AuthSession, int(record_id))
-    if record is None or not hmac.compare_digest(record.secret_hash, _hash(secret)):
+    # one query for both: this runs on every request
+    row = db.session.execute(select(AuthSession, User).join(User, User.id == AuthSession.user_id)
+                             .where(AuthSession.id == int(record_id))).first()
+    if row is None:
         return None
-    if record.ended_at is not None:
+    record, user = row
+    if not hmac.compare_digest(record.secret_hash, _hash(secret)) or record.ended_at is not None:
         return None
     now = utcnow()
     idle, lifetime = _limits()
@@ -86,8 +89,7 @@ def resume(token: str, *, ip: str | None) -> User | None:
         _close(select(AuthSession.id).where(AuthSession.id == record.id), reason, now)
         db.session.commit()
         return None
-    user = db.session.get(User, record.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     if now - record.last_seen_at >= TOUCH_EVERY or record.ip != ip:
         db.session.execute(update(AuthSession).where(AuthSession.id == record.id)
