@@ -36,7 +36,13 @@ export default defineConfig({
       },
     }),
   ],
-  build: { target: 'es2020', sourcemap: false },
+  build: {
+    target: 'es2020',
+    sourcemap: false,
+    // what the entry imports statically (the app shell, Today) in one chunk; the lazily
+    // loaded screens and what only they share in chunks of their own
+    rolldownOptions: { output: { codeSplitting: { groups: [{ name: 'app', tags: ['$initial'] }] } } },
+  },
   server: { proxy: { '/api': 'http://127.0.0.1:5000' } },
   test: { environment: 'node', include: ['tests/**/*.test.ts'] },
 });

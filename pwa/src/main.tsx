@@ -1,34 +1,48 @@
-import { render } from 'preact';
+import { render, type ComponentType } from 'preact';
 import { LocationProvider, Route, Router, lazy } from 'preact-iso';
 import { useEffect } from 'preact/hooks';
 import { Layout } from './components/Layout';
-import { Skeleton } from './components/States';
+import { ErrorState, Skeleton } from './components/States';
+import { afterFirstScreen } from './data/idle';
 import { syncDevice } from './data/push';
-import { ready, restore, user } from './data/session';
+import { ready, restore, signedInHere, user } from './data/session';
 import { pendingNavigation, registerServiceWorker } from './data/sw-register';
-import { locale } from './i18n';
-import { Alerts } from './screens/Alerts';
-import { Approvals } from './screens/Approvals';
-import { Customer } from './screens/Customer';
-import { Customers } from './screens/Customers';
+import { locale, prepareFormats, t } from './i18n';
 import { Login } from './screens/Login';
-import { Refer } from './screens/Refer';
-import { Referrals } from './screens/Referrals';
-import { Conflict, Outbox } from './screens/Outbox';
-import { Visit } from './screens/Visit';
-import { Settings } from './screens/Settings';
 import { Today } from './screens/Today';
 import './styles.css';
 
-// the report screens carry uPlot: loaded when first opened, not with the app shell
-const Me = lazy(() => import('./screens/Me').then((m) => m.Me));
-const TeamRm = lazy(() => import('./screens/Me').then((m) => m.TeamRm));
-const Team = lazy(() => import('./screens/Team').then((m) => m.Team));
-const Products = lazy(() => import('./screens/Products').then((m) => m.Products));
+/** A screen whose code could not be loaded: offline before the service worker had saved it. */
+function Unavailable() {
+  return <ErrorState message={t('state.needsOnline')} onRetry={() => window.location.reload()} />;
+}
+
+/** A screen in a chunk of its own, loaded when first opened. */
+function screen<P>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  return lazy(() => load().catch(() => Unavailable as ComponentType<P>));
+}
+
+// Only the sign-in screen and Today come with the app shell: every other screen is its own
+// chunk, loaded when first opened (the service worker precaches them all, so they open
+// offline too). The report screens also carry uPlot.
+const Alerts = screen(() => import('./screens/Alerts').then((m) => m.Alerts));
+const Approvals = screen(() => import('./screens/Approvals').then((m) => m.Approvals));
+const Customer = screen(() => import('./screens/Customer').then((m) => m.Customer));
+const Customers = screen(() => import('./screens/Customers').then((m) => m.Customers));
+const Refer = screen(() => import('./screens/Refer').then((m) => m.Refer));
+const Referrals = screen(() => import('./screens/Referrals').then((m) => m.Referrals));
+const Outbox = screen(() => import('./screens/Outbox').then((m) => m.Outbox));
+const Conflict = screen(() => import('./screens/Outbox').then((m) => m.Conflict));
+const Visit = screen(() => import('./screens/Visit').then((m) => m.Visit));
+const Settings = screen(() => import('./screens/Settings').then((m) => m.Settings));
+const Me = screen(() => import('./screens/Me').then((m) => m.Me));
+const TeamRm = screen(() => import('./screens/Me').then((m) => m.TeamRm));
+const Team = screen(() => import('./screens/Team').then((m) => m.Team));
+const Products = screen(() => import('./screens/Products').then((m) => m.Products));
 
 function App() {
   useEffect(() => {
-    document.documentElement.lang = locale.value;
+    if (document.documentElement.lang !== locale.value) document.documentElement.lang = locale.value;
   }, [locale.value]);
   useEffect(() => {
     // a notification tapped while signed out: land there once signed in
@@ -97,7 +111,18 @@ function App() {
   );
 }
 
-// alerts on this device: resubscribe when the server's key changed (never asks permission)
-void restore().then(() => user.value && syncDevice().catch(() => undefined));
-registerServiceWorker();
+// Signed in here: the app opens on Today, whose dates need the locale's formatting data,
+// slow to load the first time (tens of milliseconds on a phone). Loaded now, before the
+// first paint, rather than in the task that draws the plan, when the RM may already be
+// scrolling or tapping.
+if (signedInHere()) prepareFormats();
+// alerts on this device: resubscribe when the server's key changed (never asks permission);
+// once the first screen has drawn
+void restore().then(() => user.value && afterFirstScreen(() => syncDevice().catch(() => undefined)));
+// The service worker: its install downloads every asset of the app, and an update check
+// fetches it again. Signed in, that waits until the first screen has fetched and drawn its
+// data; on the sign-in form nothing competes, so it goes at once (Workbox waits for the
+// page's load event), and the app is ready offline by the time the RM has signed in.
+if (signedInHere()) afterFirstScreen(registerServiceWorker);
+else registerServiceWorker();
 render(<App />, document.getElementById('app')!);

@@ -56,4 +56,14 @@ describe('locale and formatting', () => {
     expect(i18n.tCode('segment', 'micro')).toBe('微型');
     expect(i18n.tCode('segment', 'unknown-code')).toBe('unknown-code');
   });
+
+  it('builds each formatter once per locale and options, and follows a change of language', () => {
+    i18n.setLocale('en');
+    expect(i18n.dateFormat({ dateStyle: 'medium' })).toBe(i18n.dateFormat({ dateStyle: 'medium' }));
+    const english = i18n.day('2026-11-30');
+    i18n.setLocale('zh-CN');
+    expect(i18n.day('2026-11-30')).not.toBe(english);
+    expect(i18n.day('2026-11-30')).toBe(new Intl.DateTimeFormat('zh-CN', { dateStyle: 'medium' }).format(new Date('2026-11-30T00:00:00')));
+    expect(i18n.numberFormat()).not.toBe(i18n.numberFormat({ style: 'percent' }));
+  });
 });

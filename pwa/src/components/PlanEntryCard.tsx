@@ -42,7 +42,9 @@ function Title({ entry, showRm }: { entry: ShownEntry; showRm?: boolean }) {
 /** One customer to contact: why, what for, how; and the one-tap actions. */
 export function PlanEntryCard({ entry, readOnly, showRm }: { entry: ShownEntry; readOnly?: boolean; showRm?: boolean }) {
   const [mode, setMode] = useState<'snooze' | 'dismiss' | null>(null);
-  const [snoozeTo, setSnoozeTo] = useState(nextWorkingDay(entry.day));
+  // the default snooze (the next working day) is worked out when the form opens, not for every card drawn
+  const [chosenDay, setSnoozeTo] = useState<string | null>(null);
+  const snoozeTo = mode === 'snooze' ? (chosenDay ?? nextWorkingDay(entry.day)) : '';
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const name = displayName(entry.customer);

@@ -1,6 +1,13 @@
 // Pure helpers for the report screens: formatting figures, months, chart series and tables.
 // No DOM, no network, so unit tests can call them.
-import { locale, money, num, t, tCode } from '../i18n';
+import { collator, dateFormat, locale, money, num, numberFormat, t, tCode } from '../i18n';
+
+const PCT: Intl.NumberFormatOptions = { style: 'percent', maximumFractionDigits: 1 };
+const COMPACT: Intl.NumberFormatOptions = { notation: 'compact', maximumFractionDigits: 1 };
+const MONTH_NAME: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'long', timeZone: 'UTC' };
+const MONTH_TICK: Intl.DateTimeFormatOptions = { month: 'short', timeZone: 'UTC' };
+const WEEK_TICK: Intl.DateTimeFormatOptions = { month: 'numeric', day: 'numeric', timeZone: 'UTC' };
+const WEEK_TICK_EN: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', timeZone: 'UTC' };
 
 // --- figures
 
@@ -20,7 +27,7 @@ export function figureKind(name: string): FigureKind {
 /** A share 0..1 as a percentage, one decimal at most: "75.9%". */
 export function pct(value: number | null | undefined): string {
   if (value == null || !Number.isFinite(value)) return '—';
-  return new Intl.NumberFormat(locale.value, { style: 'percent', maximumFractionDigits: 1 }).format(value);
+  return numberFormat(PCT).format(value);
 }
 
 /** A figure as the reader expects it: counts, CNY, percentages, an index out of 100; "—" for none. */
@@ -40,7 +47,7 @@ export function axisMoney(value: number): string {
 }
 
 export function compactNumber(value: number): string {
-  return new Intl.NumberFormat(locale.value, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
+  return numberFormat(COMPACT).format(value);
 }
 
 /** The human name of a figure; an unknown one keeps its code rather than showing nothing. */
@@ -111,18 +118,17 @@ function monthDate(month: string): Date {
 
 /** "2026年11月", "November 2026". */
 export function monthName(month: string): string {
-  return new Intl.DateTimeFormat(locale.value, { year: 'numeric', month: 'long', timeZone: 'UTC' }).format(monthDate(month));
+  return dateFormat(MONTH_NAME).format(monthDate(month));
 }
 
 /** A month on a chart axis: "11月", "Nov". */
 export function monthTick(month: string): string {
-  return new Intl.DateTimeFormat(locale.value, { month: 'short', timeZone: 'UTC' }).format(monthDate(month));
+  return dateFormat(MONTH_TICK).format(monthDate(month));
 }
 
 /** A week (its Monday) on a chart axis: "9/7", "Sep 7". */
 export function weekTick(monday: string): string {
-  const options: Intl.DateTimeFormatOptions = locale.value === 'en' ? { day: 'numeric', month: 'short', timeZone: 'UTC' } : { month: 'numeric', day: 'numeric', timeZone: 'UTC' };
-  return new Intl.DateTimeFormat(locale.value, options).format(new Date(`${monday}T00:00:00Z`));
+  return dateFormat(locale.value === 'en' ? WEEK_TICK_EN : WEEK_TICK).format(new Date(`${monday}T00:00:00Z`));
 }
 
 /** Axis labels for months (the year is in the picker and in the table under the chart). */
@@ -187,14 +193,14 @@ export type SortDir = 'ascending' | 'descending';
 
 /** Rows sorted by a column, numbers by value and text by the reader's collation; missing values last. */
 export function sortRows<T extends object>(rows: T[], key: string, dir: SortDir): T[] {
-  const collator = new Intl.Collator(locale.value);
+  const compare = collator();
   const sign = dir === 'ascending' ? 1 : -1;
   return [...rows].sort((a, b) => {
     const x = (a as Record<string, unknown>)[key];
     const y = (b as Record<string, unknown>)[key];
     if (x == null || y == null) return x == null ? (y == null ? 0 : 1) : -1;
     if (typeof x === 'number' && typeof y === 'number') return sign * (x - y);
-    return sign * collator.compare(String(x), String(y));
+    return sign * compare.compare(String(x), String(y));
   });
 }
 

@@ -13,7 +13,7 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): [LoadState<T>
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     let current = true;
-    setState((s) => (s.status === 'ready' ? s : { status: 'loading' }));
+    setState((s) => (s.status === 'error' ? { status: 'loading' } : s)); // the same state: no re-draw
     fn().then(
       (value) => current && setState({ status: 'ready', value }),
       (error) => current && setState({ status: 'error', message: describe(error), code: error instanceof ApiError ? error.status : undefined }),

@@ -2,6 +2,7 @@
 // nothing is cached. The unread count feeds the badge on the nav item.
 import { signal } from '@preact/signals';
 import * as api from './api';
+import { afterFirstScreen } from './idle';
 
 const POLL_MS = 60_000;
 
@@ -32,15 +33,22 @@ export async function markAllRead(): Promise<void> {
   unread.value = 0;
 }
 
-/** Keep the count fresh: now, when the app comes back to the front, and each minute while seen. */
+/** Keep the count fresh: once the first screen has drawn, then when the app comes back to
+ * the front, and each minute while seen. */
 export function watchUnread(): () => void {
   const visible = () => document.visibilityState === 'visible';
   const onFront = () => visible() && void refreshUnread();
-  void refreshUnread();
-  const timer = setInterval(() => visible() && void refreshUnread(), POLL_MS);
-  window.addEventListener('focus', onFront);
-  document.addEventListener('visibilitychange', onFront);
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
+  afterFirstScreen(() => {
+    if (stopped) return;
+    void refreshUnread();
+    timer = setInterval(() => visible() && void refreshUnread(), POLL_MS);
+    window.addEventListener('focus', onFront);
+    document.addEventListener('visibilitychange', onFront);
+  });
   return () => {
+    stopped = true;
     clearInterval(timer);
     window.removeEventListener('focus', onFront);
     document.removeEventListener('visibilitychange', onFront);

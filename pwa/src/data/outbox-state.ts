@@ -1,9 +1,13 @@
 // The page's view of the outbox: counts for the UI, and when to replay it.
-import { signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import type { OutboxItem } from './db';
+import { afterFirstScreen } from './idle';
 import * as outbox from './outbox';
 
 export const outboxState = signal<{ items: OutboxItem[]; unsent: number; problems: number; lastSync: number | null }>({ items: [], unsent: 0, problems: 0, lastSync: null });
+/** The writes alone: a screen that overlays them (Today) is not drawn again when only the
+ * time of the last sync changed. */
+export const outboxItems = computed(() => outboxState.value.items);
 /** Bumped after writes reached the server, so screens showing server data reload. */
 export const syncedAt = signal(0);
 
@@ -13,13 +17,26 @@ let delay = MIN_DELAY;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let started = false;
 
+/** The same writes in the same states, with the same answers: nothing on screen would change.
+ * (A write's body never changes: an edit is a new write.) */
+function sameItems(a: OutboxItem[], b: OutboxItem[]): boolean {
+  const answer = (item: OutboxItem) => (item.error || item.server ? JSON.stringify([item.error, item.server]) : '');
+  return a.length === b.length && a.every((item, i) => item.client_id === b[i].client_id && item.state === b[i].state
+    && item.attempts === b[i].attempts && item.sendingSince === b[i].sendingSince && answer(item) === answer(b[i]));
+}
+
 export async function refresh(): Promise<void> {
   const all = await outbox.items();
+  const lastSync = (await outbox.lastSync()) ?? null;
+  const current = outboxState.value;
+  // a new value re-draws every screen that reads it (Today's whole plan): only when it changed
+  const same = sameItems(all, current.items);
+  if (same && lastSync === current.lastSync) return;
   outboxState.value = {
-    items: all,
+    items: same ? current.items : all, // outboxItems (below) tells only when they changed
     unsent: all.filter((i) => i.state === 'pending' || i.state === 'sending').length,
     problems: all.filter((i) => i.state !== 'pending' && i.state !== 'sending').length,
-    lastSync: (await outbox.lastSync()) ?? null,
+    lastSync,
   };
 }
 
@@ -60,10 +77,13 @@ export async function discard(clientId: string): Promise<void> {
   await refresh();
 }
 
+/** At app start and at each sign-in: show what the outbox holds now; send it once the
+ * first screen has drawn (afterFirstScreen), and whenever the device comes back online. */
 export function startSync(): void {
+  void refresh();
+  afterFirstScreen(() => syncNow());
   if (started) return;
   started = true;
-  void syncNow();
   window.addEventListener('online', () => {
     delay = MIN_DELAY;
     void syncNow();

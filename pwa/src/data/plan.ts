@@ -2,6 +2,7 @@
 // plan entry changes go through the outbox; moments, risk cases and approvals need a connection.
 import * as api from './api';
 import * as cache from './cache';
+import { afterFirstScreen } from './idle';
 import { newClientId } from './outbox';
 import { save } from './outbox-state';
 import { networkFirst, prefetchCards, type Loaded } from './portfolio';
@@ -26,8 +27,12 @@ export async function plan(date?: string, rm?: number): Promise<Loaded<api.Plan>
       const sent = recent.get(entry.id);
       if (sent && entry.version > sent.base_version) recent.delete(entry.id);
     }
-    // today's customers open offline; other days are a glance
-    if (!date && !rm) void prefetchCards([...new Set(result.data.entries.map((e) => e.customer.id))].slice(0, PREFETCH_CARDS));
+    // today's customers open offline; other days are a glance. Once Today has drawn.
+    if (!date && !rm) {
+      const ids = [...new Set(result.data.entries.map((e) => e.customer.id))].slice(0, PREFETCH_CARDS);
+      const generation = cache.currentGeneration();
+      afterFirstScreen(() => prefetchCards(ids, generation));
+    }
   }
   return result;
 }

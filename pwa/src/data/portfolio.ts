@@ -3,6 +3,7 @@ import * as api from './api';
 import { OfflineError } from './api';
 import * as cache from './cache';
 import { getMeta, setMeta } from './db';
+import { yieldToMain } from './idle';
 
 export type Loaded<T> = { data: T; asOf: number; offline: boolean };
 
@@ -36,13 +37,25 @@ export function longestWithoutContact(): Promise<Loaded<api.CustomerPage>> {
   return customers(TODAY_QUERY);
 }
 
-/** Save the cards of today's customers so they open offline. */
-export async function prefetchCards(ids: number[]): Promise<void> {
-  const generation = cache.currentGeneration();
+let prefetchRun = 0;
+
+/**
+ * Save the cards of today's customers so they open offline. One card at a time, each
+ * fetched, parsed and stored in tasks of its own with the main thread given back in
+ * between, so the RM can scroll and tap while it runs. A newer call (Today loaded again)
+ * takes over from an older one still running; `generation`: the cache's when the list was
+ * read, so a sign-out since then stops it.
+ */
+export async function prefetchCards(ids: number[], generation = cache.currentGeneration()): Promise<void> {
+  const run = ++prefetchRun;
   for (const id of ids) {
+    await yieldToMain();
+    if (run !== prefetchRun) return; // a newer list took over
     if (generation !== cache.currentGeneration()) return; // signed out meanwhile
     try {
-      await cache.saveCard(await api.getCustomer(id), false, generation);
+      const card = await api.getCustomer(id);
+      await yieldToMain(); // the parse and the store write in separate tasks
+      await cache.saveCard(card, false, generation);
     } catch {
       return; // offline again or logged out: try next time
     }

@@ -152,7 +152,8 @@ export function deviceTimeZone(): string | null {
 /** The Today prompt: only where push could work, the browser has not asked yet, and the
  * user did not say "Not now". */
 export function shouldPrompt(userId: number): boolean {
-  return supported() && Notification.permission === 'default' && localStorage.getItem(NOT_NOW + userId) === null;
+  // the cheap checks first: asking the browser for the permission state is not free
+  return localStorage.getItem(NOT_NOW + userId) === null && supported() && Notification.permission === 'default';
 }
 
 export function notNow(userId: number): void {

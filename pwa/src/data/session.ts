@@ -16,26 +16,46 @@ const OUTBOX_OWNER_KEY = 'rm.outboxOwner';
 export const user = signal<api.User | null>(null);
 export const ready = signal(false);
 
+/** Someone signed in on this device before: the app will open on their first screen. */
+export function signedInHere(): boolean {
+  return localStorage.getItem(PROFILE_KEY) !== null;
+}
+
+/** The profile saved at the last sign-in here, if any (and readable). */
+function savedProfile(): api.User | null {
+  try {
+    return JSON.parse(localStorage.getItem(PROFILE_KEY) ?? 'null') as api.User | null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * At app start. Someone signed in here: the app shell and their first screen draw at once
+ * from the saved profile, as they do offline, while /auth/me confirms the session (its
+ * screens fetch their data meanwhile; the session cookie goes with every request). A 401
+ * signs the device out as before; other server errors show the sign-in form, as before.
+ */
 export async function restore(): Promise<void> {
-  if (!localStorage.getItem(PROFILE_KEY)) {
+  const saved = savedProfile();
+  if (!saved) {
     // never signed in on this device: show the login form without a doomed request
     ready.value = true;
     return;
   }
+  user.value = saved;
+  ready.value = true;
+  startSync();
   try {
-    user.value = await api.me();
-    localStorage.setItem(PROFILE_KEY, JSON.stringify(user.value));
+    const current = await api.me();
+    const text = JSON.stringify(current);
+    localStorage.setItem(PROFILE_KEY, text);
+    if (text !== JSON.stringify(user.value)) user.value = current; // a changed name or role
     await setMeta('csrf', api.currentCsrf());
   } catch (error) {
-    if (error instanceof OfflineError) {
-      const saved = localStorage.getItem(PROFILE_KEY);
-      user.value = saved ? (JSON.parse(saved) as api.User) : null;
-    } else if (error instanceof ApiError && error.status === 401) {
-      await forget({ keepOutbox: true });
-    }
-  } finally {
-    ready.value = true;
-    if (user.value) startSync();
+    if (error instanceof OfflineError) return; // offline: the saved profile it is
+    if (error instanceof ApiError && error.status === 401) await forget({ keepOutbox: true });
+    else user.value = null;
   }
 }
 

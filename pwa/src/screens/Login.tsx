@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, OfflineError } from '../data/api';
+import { idle } from '../data/idle';
 import { signIn } from '../data/session';
-import { t } from '../i18n';
+import { prepareFormats, t } from '../i18n';
 
 export function Login() {
   const [username, setUsername] = useState('');
@@ -15,6 +16,7 @@ export function Login() {
     setError(null);
     try {
       await signIn(username.trim(), password);
+      void idle().then(prepareFormats); // Today's dates, while its plan is on the way
     } catch (e) {
       if (e instanceof OfflineError) setError(t('login.offline'));
       else if (e instanceof ApiError && e.status === 429) setError(t('login.rateLimited'));

@@ -1,5 +1,5 @@
 import { useLocation } from 'preact-iso';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { CustomerRow } from '../components/CustomerRow';
 import { HandledEntry, PlanEntryCard } from '../components/PlanEntryCard';
 import { nextWorkingDay, overlay, previousWorkingDay, rmsOf, splitPlan, type Band } from '../components/planLogic';
@@ -7,7 +7,8 @@ import { PushPrompt } from '../components/Push';
 import { AsOf, Empty, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import type { Plan } from '../data/api';
-import { outboxState, syncedAt } from '../data/outbox-state';
+import { firstScreenDrawn, yieldToMain } from '../data/idle';
+import { outboxItems, syncedAt } from '../data/outbox-state';
 import * as plans from '../data/plan';
 import * as portfolio from '../data/portfolio';
 import * as referrals from '../data/referrals';
@@ -34,6 +35,10 @@ export function Today() {
   const isLead = user.value?.role === 'lead';
   const rm = isLead && query.rm ? Number(query.rm) || undefined : undefined;
   const [state, reload] = useLoad(() => plans.plan(date), [date, syncedAt.value]);
+  // drawn (effects run after the paint): the start-up work that waited for Today may go
+  useEffect(() => {
+    if (state.status !== 'loading') firstScreenDrawn();
+  }, [state.status]);
   return (
     <section aria-labelledby="today-title">
       <header class="screen-head">
@@ -43,11 +48,12 @@ export function Today() {
         {state.status === 'ready' && <DayNav plan={state.value.data} pinned={Boolean(date)} go={(d) => route(href(d, rm))} />}
         {state.status === 'ready' && isLead && <RmPicker plan={state.value.data} value={rm} choose={(id) => route(href(date, id))} />}
         {state.status === 'ready' && <AsOf asOf={state.value.asOf} offline={state.value.offline} />}
+        {state.status === 'loading' && <HeadPlaceholder />}
       </header>
       <PushPrompt />
       {state.status === 'loading' && <Skeleton />}
       {state.status === 'error' && <ErrorState message={t('state.error', { detail: state.message })} onRetry={reload} />}
-      {state.status === 'ready' && <PlanBody plan={state.value.data} today={!date} rm={rm} lead={isLead} />}
+      {state.status === 'ready' && <PlanBody key={state.value.data.date} plan={state.value.data} today={!date} rm={rm} lead={isLead} />}
     </section>
   );
 }
@@ -64,6 +70,17 @@ function LeadLinks() {
         {open ? <span class="count">{t('referrals.openCount', { n: open })}</span> : null}
       </a>
     </p>
+  );
+}
+
+/** The room the day's navigation and the data's time take, kept while the plan loads, so
+ * what is under them does not jump down when it comes. */
+function HeadPlaceholder() {
+  return (
+    <div class="head-placeholder" aria-hidden="true">
+      <div class="day-nav"><span class="btn small-action" /></div>
+      <p class="as-of">&nbsp;</p>
+    </div>
   );
 }
 
@@ -92,8 +109,29 @@ function RmPicker({ plan, value, choose }: { plan: Plan; value: number | undefin
   );
 }
 
+/** Cards drawn in the first pass (a phone's screen shows two or three), then a few more in
+ * each following task: drawing a dozen cards at once holds the main thread for long. */
+const FIRST_CARDS = 2;
+const MORE_CARDS = 3;
+
+/** How many of `total` cards to draw now: FIRST_CARDS, then MORE_CARDS more each task. */
+function useGrowing(total: number): number {
+  const [count, setCount] = useState(FIRST_CARDS);
+  useEffect(() => {
+    if (count >= total) return;
+    let live = true;
+    // effects run after the paint; the next cards come in a task of their own
+    void yieldToMain().then(() => live && setCount((n) => n + MORE_CARDS));
+    return () => {
+      live = false;
+    };
+  }, [count, total]);
+  return Math.min(count, total);
+}
+
 function PlanBody({ plan, today, rm, lead }: { plan: Plan; today: boolean; rm: number | undefined; lead: boolean }) {
   const entries = rm ? plan.entries.filter((e) => e.rm?.id === rm) : plan.entries;
+  const drawn = useGrowing(entries.length);
   if (entries.length === 0) {
     return (
       <>
@@ -102,16 +140,25 @@ function PlanBody({ plan, today, rm, lead }: { plan: Plan; today: boolean; rm: n
       </>
     );
   }
-  const shown = overlay(entries, outboxState.value.items, plans.recent);
+  const shown = overlay(entries, outboxItems.value, plans.recent);
   const { bands, handled } = splitPlan(shown);
   const showRm = lead && !rm;
+  // the first `drawn` cards, in the order they show: band by band, then those handled
+  let left = drawn;
+  const take = <T,>(list: T[]): T[] => {
+    const part = list.slice(0, Math.max(0, left));
+    left -= part.length;
+    return part;
+  };
+  const drawnBands = bands.map(({ band, entries: inBand }) => ({ band, total: inBand.length, entries: take(inBand) }));
+  const drawnHandled = take(handled);
   return (
     <>
       {bands.length === 0 ? <Empty message={t('plan.allHandled')} /> : (
         <div class="plan" data-testid="today-list" lang={locale.value}>
-          {bands.map(({ band, entries: inBand }) => (
+          {drawnBands.filter((b) => b.entries.length > 0).map(({ band, total, entries: inBand }) => (
             <section key={band} aria-labelledby={`band-${band}`} class={`band band-${band}`}>
-              <h2 id={`band-${band}`}>{t(`plan.band.${band as Band}` as MessageKey)} <span class="count">{inBand.length}</span></h2>
+              <h2 id={`band-${band}`}>{t(`plan.band.${band as Band}` as MessageKey)} <span class="count">{total}</span></h2>
               <ul class="plan-list">
                 {inBand.map((e) => <PlanEntryCard key={e.id} entry={e} readOnly={lead} showRm={showRm} />)}
               </ul>
@@ -119,11 +166,11 @@ function PlanBody({ plan, today, rm, lead }: { plan: Plan; today: boolean; rm: n
           ))}
         </div>
       )}
-      {handled.length > 0 && (
+      {drawnHandled.length > 0 && (
         <section aria-labelledby="band-handled" class="band band-handled" data-testid="handled-list">
           <h2 id="band-handled">{t('plan.handled')} <span class="count">{handled.length}</span></h2>
           <ul class="plan-list">
-            {handled.map((e) => <HandledEntry key={e.id} entry={e} showRm={showRm} />)}
+            {drawnHandled.map((e) => <HandledEntry key={e.id} entry={e} showRm={showRm} />)}
           </ul>
         </section>
       )}
