@@ -47,6 +47,9 @@ class Config:
     SESSION_IDLE_HOURS = float(os.environ.get("SESSION_IDLE_HOURS", 72))
     SESSION_LIFETIME_DAYS = float(os.environ.get("SESSION_LIFETIME_DAYS", 7))
     PERMANENT_SESSION_LIFETIME = timedelta(days=SESSION_LIFETIME_DAYS)
+    # The cookie is set at sign-in and expires with the session's lifetime: not signed and
+    # sent again on every answer (the server's record, not the cookie, says when it ends)
+    SESSION_REFRESH_EACH_REQUEST = False
     # The device cookie that lets a browser which signed in before skip others' throttling
     DEVICE_COOKIE_NAME = "rm_device"
     DEVICE_COOKIE_DAYS = 365

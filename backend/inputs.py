@@ -1,10 +1,16 @@
-"""What no request may carry, whatever its route: a NUL character in any text.
+"""What no request may carry, whatever its route: text that is not text.
 
-PostgreSQL text cannot hold NUL (0x00), so such a value failed inside the driver with a
-500 there and was stored on SQLite; no field of ours has a use for it. Every request is
-checked once, before its route: a 422 naming each field, the same on both databases,
-and nothing written.
+- A NUL character (0x00): PostgreSQL text cannot hold it, so such a value failed inside the
+  driver with a 500 there and was stored on SQLite.
+- A lone surrogate (JSON allows "\\ud800"): not Unicode at all, so neither database driver,
+  nor Redis, can encode it; it failed with a 500 wherever it was first written (the login's
+  audit row, for one).
+
+No field of ours has a use for either. Every request is checked once, before its route: a
+422 naming each field, the same on both databases, and nothing written.
 """
+
+import re
 
 from flask import Flask, request
 
@@ -12,38 +18,55 @@ from backend.errors import Invalid
 
 NUL = "\x00"
 PROBLEM = "NUL (0x00) characters are not allowed."
+SURROGATE_PROBLEM = "Not valid Unicode: a lone surrogate (\\ud800-\\udfff)."
+# JSON decoding joins a valid pair into one character: any surrogate left is a lone one
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _nul_fields(value, path: str) -> list[str]:
-    """Dotted paths ("items.0.notes") of the strings and keys of a JSON value holding NUL."""
+def problem(text: str) -> str | None:
+    """What makes this text unacceptable in any field, or None."""
+    if NUL in text:
+        return PROBLEM
+    if _SURROGATE.search(text):
+        return SURROGATE_PROBLEM
+    return None
+
+
+def _json_problems(value, path: str) -> dict[str, str]:
+    """{dotted path ("items.0.notes"): problem} for the strings and keys of a JSON value."""
     if isinstance(value, str):
-        return [path or "_body"] if NUL in value else []
+        found = problem(value)
+        return {path or "_body": found} if found else {}
     if isinstance(value, dict):
-        out = []
+        out = {}
         for key, item in value.items():
             here = f"{path}.{key}" if path else str(key)
-            out += [here] if NUL in str(key) else []
-            out += _nul_fields(item, here)
+            if found := problem(str(key)):
+                out[here] = found
+            out.update(_json_problems(item, here))
         return out
     if isinstance(value, list):
-        return [f for i, item in enumerate(value)
-                for f in _nul_fields(item, f"{path}.{i}" if path else str(i))]
-    return []
+        out = {}
+        for i, item in enumerate(value):
+            out.update(_json_problems(item, f"{path}.{i}" if path else str(i)))
+        return out
+    return {}
 
 
-def refuse_nul_characters() -> None:
-    fields = [name or "_query" for name, value in request.args.items(multi=True)
-              if NUL in name or NUL in value]
-    fields += [name for name, value in request.form.items(multi=True)
-               if NUL in name or NUL in value]
-    if NUL in request.path:
-        fields.append("_path")
+def refuse_bad_text() -> None:
+    fields: dict[str, str] = {}
+    for pairs, unnamed in ((request.args, "_query"), (request.form, "_form")):
+        for name, value in pairs.items(multi=True):
+            if found := problem(name) or problem(value):
+                fields[name or unnamed] = found
+    if found := problem(request.path):
+        fields["_path"] = found
     if request.is_json:
-        fields += _nul_fields(request.get_json(silent=True), "")
+        fields.update(_json_problems(request.get_json(silent=True), ""))
     if fields:
-        raise Invalid("Some fields are invalid: " + ", ".join(sorted(set(fields))),
-                      {name: [PROBLEM] for name in fields})
+        raise Invalid("Some fields are invalid: " + ", ".join(sorted(fields)),
+                      {name: [found] for name, found in fields.items()})
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_bad_text)

@@ -35,10 +35,9 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="device-cookie")
 
 
-def new_device_token(username: str, nonce: str | None = None) -> tuple[str, str]:
-    """A signed device-cookie value for `username`; returns (token, nonce)."""
-    nonce = nonce or secrets.token_hex(16)
-    return _serializer().dumps({"u": normalise(username), "n": nonce}), nonce
+def new_device_token(username: str, nonce: str | None = None) -> str:
+    """A signed device-cookie value for `username` (a new nonce unless the device has one)."""
+    return _serializer().dumps({"u": normalise(username), "n": nonce or secrets.token_hex(16)})
 
 
 def device_nonce(token: str | None, username: str) -> str | None:

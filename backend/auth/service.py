@@ -74,8 +74,7 @@ def authenticate(*, username: str, password: str, device_token: str | None = Non
         return None, None
     logins.record(username, device, succeeded=True, ip=ip)
     audit("auth.login", user_id=user.id, detail={"known_device": device is not None})
-    token, _ = logins.new_device_token(username, device)
-    return user, token
+    return user, logins.new_device_token(username, device)
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:

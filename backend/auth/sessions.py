@@ -7,9 +7,7 @@ Logout, a password change, ending it from another device and deactivating the us
 records; a replayed cookie then finds a closed record and is refused.
 """
 
-import hashlib
 import hmac
-import secrets
 from datetime import timedelta
 from functools import lru_cache
 
@@ -17,16 +15,13 @@ from flask import current_app
 from sqlalchemy import select, update
 from ua_parser import parse as parse_user_agent
 
+from backend.auth import tokens
 from backend.auth.models import AuthSession, User
 from backend.extensions import db
 from backend.models_base import utcnow
 
 # last_seen_at is written at most this often per session: reads stay reads.
 TOUCH_EVERY = timedelta(minutes=1)
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @lru_cache(maxsize=512)
@@ -49,17 +44,25 @@ def _limits() -> tuple[timedelta, timedelta]:
 
 
 def _open_clause(now):
-    """SQL: the session records that are still valid at `now`."""
+    """SQL: the session records that are still valid at `now` (the rule of _timed_out)."""
     idle, lifetime = _limits()
     return (AuthSession.ended_at.is_(None), AuthSession.last_seen_at > now - idle,
             AuthSession.created_at > now - lifetime)
 
 
+def _timed_out(record: AuthSession, now) -> str | None:
+    """Why an open record is no longer valid at `now` ("expired", "idle"), or None."""
+    idle, lifetime = _limits()
+    if now - record.created_at >= lifetime:
+        return "expired"
+    return "idle" if now - record.last_seen_at >= idle else None
+
+
 def start(user: User, *, user_agent: str | None, ip: str | None) -> str:
     """Open a session for `user`; set and return the token the cookie carries."""
-    secret = secrets.token_urlsafe(32)
+    secret = tokens.new_secret()
     now = utcnow()
-    record = AuthSession(user_id=user.id, secret_hash=_hash(secret), created_at=now,
+    record = AuthSession(user_id=user.id, secret_hash=tokens.digest(secret), created_at=now,
                          last_seen_at=now, device=device_name(user_agent),
                          user_agent=(user_agent or "")[:300] or None, ip=ip)
     db.session.add(record)
@@ -80,12 +83,11 @@ def resume(token: str, *, ip: str | None) -> User | None:
     if row is None:
         return None
     record, user = row
-    if not hmac.compare_digest(record.secret_hash, _hash(secret)) or record.ended_at is not None:
+    if record.ended_at is not None or not hmac.compare_digest(record.secret_hash,
+                                                              tokens.digest(secret)):
         return None
     now = utcnow()
-    idle, lifetime = _limits()
-    if now - record.last_seen_at > idle or now - record.created_at > lifetime:
-        reason = "expired" if now - record.created_at > lifetime else "idle"
+    if reason := _timed_out(record, now):
         _close(select(AuthSession.id).where(AuthSession.id == record.id), reason, now)
         db.session.commit()
         return None

@@ -3,8 +3,6 @@ working days and leave. Plan entries change state from the device too (sync kind
 "plan_entry_state"), through the same function as PATCH /api/v1/plan/<id>.
 """
 
-import hashlib
-import secrets
 from datetime import date, timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -12,6 +10,7 @@ from sqlalchemy import bindparam, select, update
 
 from backend.api_fields import RowId
 from backend.auth import service as auth_service
+from backend.auth import tokens
 from backend.auth.models import User
 from backend.auth.portfolio import Viewer, require_customer_access, require_visible
 from backend.calendar import planner
@@ -209,16 +208,12 @@ def refresh(user: Viewer, today: date, rm_id: int | None = None) -> int:
 # --------------------------------------------------------------------------- calendar feed
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def new_feed_token(user: Viewer) -> str:
     """Create (or rotate: the old URL stops working) the secret of the user's calendar feed."""
     require_customer_access(user)
-    token = secrets.token_urlsafe(32)
+    token = tokens.new_secret()
     db.session.execute(update(User).where(User.id == user.id)
-                       .values(calendar_token_hash=_hash(token)))
+                       .values(calendar_token_hash=tokens.digest(token)))
     auth_service.audit("plan.feed_created", user_id=user.id, object_type="user",
                        object_id=user.id)
     db.session.commit()
@@ -235,7 +230,7 @@ def revoke_feed_token(user: Viewer) -> None:
 def feed_owner(token: str | None) -> User:
     if not token:
         raise NotFound("No such calendar")
-    user = db.session.scalar(select(User).where(User.calendar_token_hash == _hash(token),
+    user = db.session.scalar(select(User).where(User.calendar_token_hash == tokens.digest(token),
                                                 User.is_active_user))
     if user is None:
         raise NotFound("No such calendar")

@@ -192,3 +192,12 @@ def test_a_forged_or_malformed_session_token_is_signed_out(app, api, people):
 def test_sessions_need_a_login(client, people):
     assert client.get("/api/v1/auth/sessions").status_code == 401
     assert db.session.scalar(select(func.count()).select_from(User)) > 0
+
+
+def test_the_cookie_is_set_at_sign_in_not_on_every_answer(app, api, people):
+    client = api("rm_a")
+    for path in ("/api/v1/auth/me", "/api/v1/customers", "/api/v1/auth/sessions"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert not [c for c in response.headers.getlist("Set-Cookie")
+                    if c.startswith("session=")], path

@@ -61,8 +61,7 @@ export async function restore(): Promise<void> {
 
 export async function signIn(username: string, password: string): Promise<void> {
   const signedIn = await api.login(username, password);
-  const previous = localStorage.getItem(PROFILE_KEY);
-  const previousId = previous ? (JSON.parse(previous) as api.User).id : Number(localStorage.getItem(OUTBOX_OWNER_KEY) ?? 0);
+  const previousId = savedProfile()?.id ?? Number(localStorage.getItem(OUTBOX_OWNER_KEY) ?? 0);
   if (previousId && previousId !== signedIn.id) await cache.wipe();
   localStorage.removeItem(OUTBOX_OWNER_KEY);
   localStorage.setItem(PROFILE_KEY, JSON.stringify(signedIn));
@@ -76,8 +75,8 @@ export async function signIn(username: string, password: string): Promise<void> 
  * ended the session, the RM's unsent work: it is theirs, and goes once they sign in again). */
 async function forget({ keepOutbox = false } = {}): Promise<void> {
   await forgetDevice().catch(() => undefined); // no more alerts about these customers here
-  const profile = localStorage.getItem(PROFILE_KEY);
-  if (keepOutbox && profile) localStorage.setItem(OUTBOX_OWNER_KEY, String((JSON.parse(profile) as api.User).id));
+  const profile = savedProfile();
+  if (keepOutbox && profile) localStorage.setItem(OUTBOX_OWNER_KEY, String(profile.id));
   localStorage.removeItem(PROFILE_KEY);
   user.value = null; // unmount the screens first, so none of them fetches and saves again
   await cache.wipe({ keepOutbox });
