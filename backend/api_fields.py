@@ -109,3 +109,23 @@ class Year(fields.Integer):
         super().__init__(validate=validate.Range(min=FIRST_YEAR, max=LAST_YEAR,
                                                  error="From {min} to {max}."),
                          **_describe(kwargs, f"{FIRST_YEAR} to {LAST_YEAR}"))
+
+
+class _LocalDayRange(validate.Range):
+    """Compares the day as written, in its own offset: converting year 1 or 9999 to UTC
+    first could leave Python's years."""
+
+    def __call__(self, value: datetime):
+        super().__call__(value.date())
+        return value
+
+
+class Instant(fields.AwareDateTime):
+    """A moment a device recorded (ISO 8601 with its offset), on a day inside the years
+    above: a visit at year 1 or 9999 is a typo or a broken clock, refused naming the field."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=None,
+                         validate=_LocalDayRange(min=FIRST_DAY, max=LAST_DAY,
+                                                 error="From {min} to {max}."),
+                         **_describe(kwargs, f"ISO 8601 with offset, {FIRST_DAY} to {LAST_DAY}"))

@@ -110,8 +110,8 @@ class CalendarDayQuerySchema(Schema):
 class LeaveSchema(Schema):
     id = fields.Integer(dump_only=True)
     user_id = RowId(load_default=None, allow_none=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = Day(required=True)
+    ends_on = Day(required=True)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import bindparam, select, update
 
-from backend.api_fields import RowId
+from backend.api_fields import Day, RowId
 from backend.auth import service as auth_service
 from backend.auth import tokens
 from backend.auth.models import User
@@ -117,7 +117,7 @@ def entry(user: Viewer, entry_id: int) -> dict:
 
 class PlanStateSchema(Schema):
     state = fields.String(required=True, validate=validate.OneOf(("done", "snoozed", "dismissed")))
-    snoozed_to = fields.Date(load_default=None, allow_none=True)
+    snoozed_to = Day(load_default=None, allow_none=True)
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
     @validates_schema

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from backend.extensions import limiter
+from backend.inputs import checks_own_text
 from backend.visits import sync
 from backend.visits.schemas import SyncRequestSchema, SyncResponseSchema
 
@@ -26,6 +27,7 @@ def _signed_in_user() -> str:
 @blp.arguments(SyncRequestSchema)
 @blp.response(200, SyncResponseSchema)
 @blp.alt_response(429, description="Too many batches: retry after Retry-After seconds")
+@checks_own_text  # each write is answered on its own, whatever text it holds
 def post_sync(batch):
     """Apply a batch of offline writes; each is answered on its own"""
     return {"results": sync.process(user=current_user, writes=batch["writes"])}

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.api_fields import MoneyInput, RowId
+from backend.api_fields import Day, Instant, MoneyInput, RowId
 from backend.visits.models import INTERACTION_CHANNELS, OUTCOMES
 
 ANSWERS = ("interested", "accepted", "declined")
@@ -30,8 +30,7 @@ class InteractionWriteSchema(Schema):
 
     customer_id = RowId(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(INTERACTION_CHANNELS))
-    started_at = fields.AwareDateTime(required=True, default_timezone=None,
-                                      metadata={"description": "ISO 8601 with offset"})
+    started_at = Instant(required=True)
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     notes = fields.String(load_default=None, allow_none=True,
                           validate=validate.Length(max=4000))
@@ -41,7 +40,7 @@ class InteractionWriteSchema(Schema):
                                       validate=validate.Range(min=0, max=24 * 60))
     products_discussed = fields.List(fields.Nested(ProductDiscussedSchema), load_default=list,
                                      validate=validate.Length(max=20))
-    follow_up_on = fields.Date(load_default=None, allow_none=True)
+    follow_up_on = Day(load_default=None, allow_none=True)
     follow_up_objective = fields.String(load_default=None, allow_none=True,
                                         validate=validate.Length(max=200))
     location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
@@ -61,7 +60,7 @@ class SyncRequestSchema(Schema):
 class SyncResultSchema(Schema):
     client_id = fields.Raw(allow_none=True)
     status = fields.String(
-        metadata={"enum": ["created", "duplicate", "conflict", "invalid", "forbidden"]})
+        metadata={"enum": ["created", "duplicate", "conflict", "invalid", "forbidden", "error"]})
     id = fields.Integer()
     version = fields.Integer()
     error = fields.Dict()

@@ -5,13 +5,19 @@ write's effect and its ledger row (SyncWrite) commit in one transaction, and the
 answer is stored. A resend with the same body is answered as the first time
 (`duplicate`); the same client id with another body, or an edit based on a stale
 version, is a `conflict` carrying both versions. Failed writes (`invalid`,
-`forbidden`) are not recorded, so the device may fix and resend them.
+`forbidden`, `error`) are not recorded, so the device may fix and resend them.
+
+Whatever a write holds, it is answered on its own and the batch goes on: text that is not
+text is `invalid` naming the field (checked here, not before the route, see
+backend/inputs.py), and a fault inside one write's transaction is a retryable `error`,
+logged with the client id. A device's outbox is never blocked by one poisoned write.
 
 Domains add kinds with @write_kind; this module knows nothing of what a kind does.
 """
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,10 +30,13 @@ from backend.auth.models import User
 from backend.auth.portfolio import Viewer, require_customer_access
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
+from backend.inputs import json_problems
 from backend.models_base import utcnow
 from backend.visits.models import SyncWrite
 
 MAX_WRITES = 500
+
+log = logging.getLogger(__name__)
 
 
 class StaleVersion(Conflict):
@@ -77,14 +86,16 @@ def process(*, user: User, writes: list) -> list[dict]:
 def _envelope(write) -> tuple[str, str, dict, int | None]:
     if not isinstance(write, dict):
         raise Invalid("A write must be an object", {"_write": ["Must be an object."]})
-    problems = {}
+    problems = {name: [found] for name, found in _text_problems(write).items()}
+    if problems:  # nothing else of it can be read safely (hashed, stored, echoed)
+        raise Invalid("Invalid write", problems)
     client_id = write.get("client_id")
     try:
         client_id = str(uuid.UUID(str(client_id)))
     except ValueError:
         problems["client_id"] = ["Must be a UUID."]
     kind = write.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         problems["kind"] = [f"Must be one of: {', '.join(sorted(KINDS))}."]
     body = write.get("body")
     if not isinstance(body, dict):
@@ -101,6 +112,17 @@ def _envelope(write) -> tuple[str, str, dict, int | None]:
     return client_id, kind, body, base_version
 
 
+def _text_problems(write: dict) -> dict[str, str]:
+    """The body's fields by their own names (as the schema's errors name them), the
+    envelope's by theirs."""
+    body = write.get("body")
+    found = json_problems(body) if isinstance(body, dict) else {}
+    for name, value in write.items():
+        if name != "body" or not isinstance(body, dict):
+            found.update(json_problems({name: value}))
+    return found
+
+
 def _process_one(user: Viewer, write) -> dict:
     raw_id = write.get("client_id") if isinstance(write, dict) else None
     try:
@@ -108,6 +130,26 @@ def _process_one(user: Viewer, write) -> dict:
     except Invalid as exc:
         return {"client_id": raw_id, "status": "invalid",
                 "error": {"message": exc.message, "fields": exc.fields}}
+    try:
+        return _apply(user, client_id, kind, body, base_version)
+    except Exception:
+        # Nothing of this write stays; the device sends it again later, and the others go on.
+        log.exception("sync write %s (%s) of user %s failed", client_id, kind, user.id)
+        _rollback()
+        return {"client_id": client_id, "status": "error",
+                "error": {"message": "The server could not store this write; it is sent again "
+                                     "later", "fields": {}, "retryable": True}}
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is gone: the pool replaces it
+        log.exception("rollback after a failed sync write failed")
+
+
+def _apply(user: Viewer, client_id: str, kind: str, body: dict,
+           base_version: int | None) -> dict:
     digest = fingerprint(kind, body, base_version)
     seen = _answer_for_seen(user, client_id, digest, body)
     if seen:

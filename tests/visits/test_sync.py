@@ -15,18 +15,6 @@ from backend.visits.models import Interaction, SyncWrite
 from tests import factories
 
 
-@pytest.fixture
-def world(app):
-    people = factories.two_teams()
-    factories.product("CUR")
-    factories.product("WCL", family="loan", is_credit=True)
-    mine = factories.customer(people["rm_a"], external_id="MINE")
-    teammate = factories.customer(people["rm_a2"], external_id="TEAM")
-    other = factories.customer(people["rm_b"], external_id="OTHER")
-    db.session.commit()
-    return {**people, "mine": mine, "teammate": teammate, "other": other}
-
-
 def visit(cid, **overrides):
     body = {"customer_id": cid, "channel": "visit",
             "started_at": "2026-11-20T10:30:00+08:00", "outcome": "interested",
