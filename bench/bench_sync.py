@@ -17,9 +17,18 @@
    Batches alternate (real, floor, real, ...) after one untimed warm-up batch of each.
    A last, untimed, instrumented batch tells where the real path's time goes.
 
+3. The outbox in the browser (docs/sync.md, "When the outbox sends"): the built PWA in
+   headless Chromium on its own `flask run` (SQLite, 60 customers). (a) Visits logged with
+   the device offline for 30 s: the POSTs the page and its service worker sent meanwhile
+   (target 0). (b) The server killed (SIGKILL) while visits are logged, back after 45, 50
+   and 55 s: the time from its return (it answers again) to an empty outbox, target <= 15 s.
+   The floor, measured in the same run: visits queued offline, then the device comes back
+   online, which the page hears at once: the time from then to an empty outbox.
+
 The server part always runs on SQLite (flask run on a temporary file).
 
     python bench/bench_sync.py [--database-url postgresql://user@host:5432/any_db]
+                               [--skip-drain] [--skip-browser]
 """
 
 import argparse
@@ -435,6 +444,100 @@ def run_ingest(args) -> None:
           f"{app.config['SURVEY_MIN_DAYS']} days)")
 
 
+# --------------------------------------------------------------------------- 3. the browser
+
+AWAY_SECONDS = (45, 50, 55)
+OFFLINE_SECONDS = 30
+BACK_TARGET_S = 15
+
+
+def _unsent(page) -> int:
+    return int(page.get_by_test_id("sync-chip").get_attribute("data-count") or 0)
+
+
+def _until_empty(page, started: float, limit_s: float = 120) -> float:
+    while _unsent(page) > 0:
+        if time.monotonic() - started > limit_s:
+            raise AssertionError(f"the outbox still holds {_unsent(page)} after {limit_s} s")
+        page.wait_for_timeout(100)
+    return time.monotonic() - started
+
+
+def run_browser(args) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, login
+    from tests.e2e.server import LiveServer
+    from tests.e2e.test_visits import log_visit, open_first_card_of_today
+
+    folder = Path(tempfile.mkdtemp(prefix="rm-bench-outbox-"))
+    server = LiveServer(folder)
+    try:
+        server.load(customers=60, months=2)
+        server.start()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                                 headless=True)
+            context = browser.new_context(base_url=server.url, viewport=PHONE, locale="zh-CN",
+                                          service_workers="allow")
+            page = context.new_page()
+            login(page)
+            customer_id = open_first_card_of_today(page)
+            posts = []
+            context.on("request", lambda r: posts.append(r.url)
+                       if r.url.endswith("/api/v1/sync") else None)
+
+            context.set_offline(True)
+            for i in range(3):
+                log_visit(page, customer_id, f"bench offline {i}")
+            page.wait_for_timeout(OFFLINE_SECONDS * 1000)
+            offline_posts = len(posts)
+            context.set_offline(False)
+            floor_s = _until_empty(page, time.monotonic())
+            print(f"offline {OFFLINE_SECONDS} s with 3 visits logged: {offline_posts} sync POSTs "
+                  f"sent (target 0)  {'OK' if offline_posts == 0 else 'MISSED'}")
+            print(f"floor: back online to an empty outbox in {floor_s:.1f} s (the page hears "
+                  f"the 'online' event at once)")
+
+            back_s = []
+            for away in AWAY_SECONDS:
+                server.kill()
+                for i in range(2):
+                    log_visit(page, customer_id, f"bench server away {away} s, {i}")
+                page.wait_for_timeout(away * 1000)
+                server.start()  # returns once the server answers
+                back_s.append(_until_empty(page, time.monotonic()))
+            worst = max(back_s)
+            print("server killed and back after " + ", ".join(
+                f"{a} s: empty {b:.1f} s later" for a, b in zip(AWAY_SECONDS, back_s,
+                                                                   strict=True)))
+            print(f"server return to an empty outbox: worst {worst:.1f} s, median "
+                  f"{statistics.median(back_s):.1f} s  target <= {BACK_TARGET_S} s  "
+                  f"{'OK' if worst <= BACK_TARGET_S else 'MISSED'}  (floor {floor_s:.1f} s, "
+                  f"ratio {worst / max(floor_s, 0.001):.1f}x)")
+            stored = OtherNotes(server.url).count_prefix(customer_id, "bench ")
+            expected = 3 + 2 * len(AWAY_SECONDS)
+            print(f"stored on the server: {stored} of {expected} visits, each once  "
+                  f"{'OK' if stored == expected else 'MISSED'}")
+            browser.close()
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class OtherNotes:
+    """The server's view of the customer's contacts, read over HTTP as rm1."""
+
+    def __init__(self, base_url: str):
+        from tests.e2e.conftest import OtherDevice
+
+        self.device = OtherDevice(base_url, "rm1")
+
+    def count_prefix(self, customer_id: int, prefix: str) -> int:
+        card = self.device.call("GET", f"/customers/{customer_id}")
+        return sum(1 for i in card["interactions"] if (i["notes"] or "").startswith(prefix))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url",
@@ -447,6 +550,8 @@ def main() -> None:
     parser.add_argument("--ingest-batches", type=int, default=10)
     parser.add_argument("--ingest-size", type=int, default=100)
     parser.add_argument("--skip-drain", action="store_true")
+    parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--skip-browser", action="store_true")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -455,8 +560,12 @@ def main() -> None:
         print("-- 1. drain over HTTP (the server part runs on SQLite"
               + (", whatever --database-url says)" if args.database_url else ")"))
         run_drain(args)
-    print("-- 2. ingest in process: sync.process() against the raw-SQL floor")
-    run_ingest(args)
+    if not args.skip_ingest:
+        print("-- 2. ingest in process: sync.process() against the raw-SQL floor")
+        run_ingest(args)
+    if not args.skip_browser:
+        print("-- 3. the outbox in the browser: offline, and a server that comes back")
+        run_browser(args)
     print(f"total run time {time.perf_counter() - started:.0f} s")
 
 

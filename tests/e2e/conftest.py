@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -97,3 +98,41 @@ def login(page, username="rm1", password="demo1234"):
     page.locator("input[name=password]").fill(password)
     page.locator("button[type=submit]").click()
     page.get_by_test_id("today-list").wait_for()
+
+
+class OtherDevice:
+    """The same user signed in from somewhere else (a script's user agent)."""
+
+    def __init__(self, base_url: str, username: str):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        answer = self.call("POST", "/auth/login", {"username": username, "password": "demo1234"})
+        self.csrf = answer["csrf_token"]
+
+    def call(self, method: str, path: str, body=None):
+        request = urllib.request.Request(
+            f"{self.base_url}/api/v1{path}", method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json",
+                     **({"X-CSRF-Token": self.csrf} if getattr(self, "csrf", None) else {})})
+        with self.opener.open(request) as response:
+            return json.loads(response.read() or b"null")
+
+    def status(self, path: str) -> int:
+        try:
+            self.call("GET", path)
+            return 200
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+def outbox_size(page) -> int:
+    return page.evaluate("""() => new Promise((resolve, reject) => {
+        const open = indexedDB.open('rm-companion');
+        open.onsuccess = () => {
+          const count = open.result.transaction('outbox').objectStore('outbox').count();
+          count.onsuccess = () => resolve(count.result);
+          count.onerror = () => reject(count.error);
+        };
+        open.onerror = () => reject(open.error);
+    })""")

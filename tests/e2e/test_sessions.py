@@ -1,52 +1,10 @@
 """Signed-in devices in Settings, and a session the server ended: the RM's unsent work stays
 on the device and goes once they sign in again."""
 
-import json
-import urllib.error
-import urllib.request
-
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import OtherDevice, login, outbox_size
 from tests.e2e.test_visits import log_visit, open_first_card_of_today
-
-
-class OtherDevice:
-    """The same user signed in from somewhere else (a script's user agent)."""
-
-    def __init__(self, base_url: str, username: str):
-        self.base_url = base_url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-        answer = self.call("POST", "/auth/login", {"username": username, "password": "demo1234"})
-        self.csrf = answer["csrf_token"]
-
-    def call(self, method: str, path: str, body=None):
-        request = urllib.request.Request(
-            f"{self.base_url}/api/v1{path}", method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Content-Type": "application/json",
-                     **({"X-CSRF-Token": self.csrf} if getattr(self, "csrf", None) else {})})
-        with self.opener.open(request) as response:
-            return json.loads(response.read() or b"null")
-
-    def status(self, path: str) -> int:
-        try:
-            self.call("GET", path)
-            return 200
-        except urllib.error.HTTPError as error:
-            return error.code
-
-
-def outbox_size(page) -> int:
-    return page.evaluate("""() => new Promise((resolve, reject) => {
-        const open = indexedDB.open('rm-companion');
-        open.onsuccess = () => {
-          const count = open.result.transaction('outbox').objectStore('outbox').count();
-          count.onsuccess = () => resolve(count.result);
-          count.onerror = () => reject(count.error);
-        };
-        open.onerror = () => reject(open.error);
-    })""")
 
 
 def test_settings_lists_my_devices_and_signs_one_out(page, live_server):

@@ -1,4 +1,5 @@
 // The API client: the only place that calls fetch. Sends the CSRF token on writes.
+import { serverAnsweredAt } from './network';
 
 export type User = {
   id: number;
@@ -122,6 +123,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch {
     throw new OfflineError('network unavailable');
   }
+  if (response.status < 502) serverAnsweredAt.value = Date.now(); // a proxy's 502-504 is not the server
   if (response.status === 204) return undefined as T;
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, data);

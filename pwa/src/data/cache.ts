@@ -1,5 +1,5 @@
 // The offline cache: the portfolio list, 360 cards, the day's plan, and when each was fetched.
-// Signing out wipes every store (the caller warns first about unsent writes).
+// Signing out wipes them; the outbox is not the cache (session.ts decides what goes of it).
 import type { Card, CustomerPage, Plan } from './api';
 import { db } from './db';
 
@@ -60,10 +60,10 @@ export async function loadPlan(key: string): Promise<Cached<Plan> | undefined> {
   return row && { data: row.plan, fetchedAt: row.fetchedAt };
 }
 
-export async function wipe({ keepOutbox = false } = {}): Promise<void> {
+export async function wipe(): Promise<void> {
   generation += 1;
   const database = await db();
-  const stores = keepOutbox ? (['lists', 'cards', 'plans'] as const) : (['lists', 'cards', 'plans', 'outbox', 'meta'] as const);
+  const stores = ['lists', 'cards', 'plans'] as const;
   const tx = database.transaction([...stores], 'readwrite');
   await Promise.all([...stores.map((name) => tx.objectStore(name).clear()), tx.done]);
 }

@@ -7,6 +7,9 @@ const DB_VERSION = 3;
 
 export type OutboxState = 'pending' | 'sending' | 'conflict' | 'invalid' | 'forbidden';
 
+/** Who made a write: only their session sends it (docs/sync.md). */
+export type OutboxOwner = { id: number; name: string };
+
 export type OutboxItem = {
   client_id: string;
   kind: 'interaction' | 'plan_entry_state' | 'offer_feedback';
@@ -18,7 +21,10 @@ export type OutboxItem = {
   attempts: number;
   customerId?: number;
   label?: string; // what the outbox screen shows, e.g. the customer's name
-  error?: { message?: string; fields?: Record<string, unknown> };
+  owner?: OutboxOwner; // absent on writes queued before owners were recorded
+  alone?: boolean; // failed alone before (a 500, no answer): sent alone, after the others
+  // reason: 'server-error' (sent again later) or 'rejected' (the server refused the request)
+  error?: { message?: string; fields?: Record<string, unknown>; reason?: 'server-error' | 'rejected'; retryable?: boolean };
   server?: Record<string, unknown>;
 };
 

@@ -4,14 +4,12 @@ import * as api from './api';
 import { ApiError, OfflineError } from './api';
 import * as cache from './cache';
 import { setMeta } from './db';
+import * as outbox from './outbox';
 import { refresh as refreshOutbox, startSync } from './outbox-state';
 import { requestPersistence } from './portfolio';
 import { forgetDevice } from './push';
 
 const PROFILE_KEY = 'rm.user';
-// Whose unsent writes the outbox holds after the server ended the session (signed out
-// elsewhere, timed out, deactivated): they are sent when that user signs in here again.
-const OUTBOX_OWNER_KEY = 'rm.outboxOwner';
 
 export const user = signal<api.User | null>(null);
 export const ready = signal(false);
@@ -39,12 +37,15 @@ function savedProfile(): api.User | null {
 export async function restore(): Promise<void> {
   const saved = savedProfile();
   if (!saved) {
-    // never signed in on this device: show the login form without a doomed request
+    // nobody signed in on this device: show the login form (and what waits to be sent)
+    // without a doomed request
     ready.value = true;
+    await refreshOutbox();
     return;
   }
   user.value = saved;
   ready.value = true;
+  await outbox.setOwner(ownerOf(saved));
   startSync();
   try {
     const current = await api.me();
@@ -61,25 +62,35 @@ export async function restore(): Promise<void> {
 
 export async function signIn(username: string, password: string): Promise<void> {
   const signedIn = await api.login(username, password);
-  const previousId = savedProfile()?.id ?? Number(localStorage.getItem(OUTBOX_OWNER_KEY) ?? 0);
+  const previousId = savedProfile()?.id;
+  // someone else's cached customers go; their unsent writes stay, theirs to send
   if (previousId && previousId !== signedIn.id) await cache.wipe();
-  localStorage.removeItem(OUTBOX_OWNER_KEY);
   localStorage.setItem(PROFILE_KEY, JSON.stringify(signedIn));
   await setMeta('csrf', api.currentCsrf());
+  await outbox.setOwner(ownerOf(signedIn));
   user.value = signedIn;
   void requestPersistence();
   startSync();
 }
 
-/** Remove everything this device holds about the user's customers (but, when the server
- * ended the session, the RM's unsent work: it is theirs, and goes once they sign in again). */
+const ownerOf = (who: api.User) => ({ id: who.id, name: who.display_name });
+
+/** Remove everything this device holds about the user's customers. Unsent writes are never
+ * wiped without the RM's consent: when the server ended the session (signed out elsewhere,
+ * timed out, a password change, deactivated), they stay, and go once the same RM signs in
+ * again; only the sign-out button, which asks first, discards them. Other users' unsent
+ * writes always stay. */
 async function forget({ keepOutbox = false } = {}): Promise<void> {
   await forgetDevice().catch(() => undefined); // no more alerts about these customers here
   const profile = savedProfile();
-  if (keepOutbox && profile) localStorage.setItem(OUTBOX_OWNER_KEY, String(profile.id));
+  if (profile) await outbox.claimUnowned(ownerOf(profile));
+  if (!keepOutbox && profile) await outbox.discardOwnedBy(profile.id);
   localStorage.removeItem(PROFILE_KEY);
   user.value = null; // unmount the screens first, so none of them fetches and saves again
-  await cache.wipe({ keepOutbox });
+  await cache.wipe();
+  await outbox.setOwner(null);
+  await setMeta('csrf', undefined);
+  await setMeta('lastSync', undefined);
   await refreshOutbox();
 }
 
@@ -91,6 +102,5 @@ export async function signOut(): Promise<void> {
   } catch {
     // offline: the local data still goes; the server session expires on its own
   }
-  localStorage.removeItem(OUTBOX_OWNER_KEY);
   await forget();
 }

@@ -250,7 +250,7 @@ function Contacts({ card }: { card: Card }) {
               <span class="row-title">{tCode('channel', String(i.body.channel))} · {tCode('outcome', String(i.body.outcome))} <span class="chip">{t('card.unsent')}</span></span>
               <span class="row-sub">{dateTime(String(i.body.started_at))}</span>
               {i.body.notes ? <span class="note">{String(i.body.notes)}</span> : null}
-              {i.state === 'pending' && <a class="edit-link" href={`/customers/${card.id}/visit?edit=${(i.body.replaces as string | null) ?? i.client_id}&version=${(i.base_version ?? 0) + 1}&from=${i.client_id}`}>{t('visit.edit')}</a>}
+              {i.state === 'pending' && <a class="edit-link" href={`/customers/${card.id}/visit?edit=${(i.body.replaces as string | null) ?? i.client_id}&from=${i.client_id}`}>{t('visit.edit')}</a>}
             </li>
           ))}
         </ol>

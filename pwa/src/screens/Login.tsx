@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, OfflineError } from '../data/api';
 import { idle } from '../data/idle';
+import { waiting } from '../data/outbox-state';
 import { signIn } from '../data/session';
 import { prepareFormats, t } from '../i18n';
 
@@ -31,6 +32,11 @@ export function Login() {
       <img src="/icons/icon-192.png" alt="" width="72" height="72" />
       <h1>{t('app.name')}</h1>
       <p class="muted">{t('login.subtitle')}</p>
+      {waiting.value.map(({ owner, count }) => (
+        <p key={owner?.id ?? 0} class="notice" role="status" data-testid="waiting-writes" data-count={count}>
+          {owner ? t('login.waiting', { n: count, name: owner.name }) : t('login.waitingUnknown', { n: count })}
+        </p>
+      ))}
       <form onSubmit={submit} class="card form" aria-label={t('login.title')}>
         <label>
           {t('login.username')}

@@ -1,6 +1,8 @@
 import { useLocation, useRoute } from 'preact-iso';
+import { useEffect, useState } from 'preact/hooks';
 import type { OutboxItem } from '../data/db';
-import { discard, outboxState, resolveKeepMine, syncNow } from '../data/outbox-state';
+import { online } from '../data/network';
+import { discard, outboxState, recheck, resolveKeepMine, syncNow } from '../data/outbox-state';
 import { dateTime, day, t, tCode, type MessageKey } from '../i18n';
 import { Empty } from '../components/States';
 
@@ -39,7 +41,7 @@ function OutboxRow({ item }: { item: OutboxItem }) {
       <span class="row-main">
         <span class="row-title">{t(`kind.${item.kind}` as MessageKey)} · {item.label || `#${item.customerId ?? ''}`}</span>
         <span class="row-sub">{dateTime(item.createdAt)} · {t(`outbox.${item.state}` as MessageKey)}</span>
-        {item.error?.message && <span class="row-sub warn">{item.error.message}</span>}
+        {reason(item) && <span class="row-sub warn" data-testid="outbox-reason">{reason(item)}</span>}
       </span>
       {item.state === 'conflict' && <a class="btn" href={`/outbox/${item.client_id}`}>{t('outbox.resolve')}</a>}
       {(item.state === 'invalid' || item.state === 'forbidden') && (
@@ -49,12 +51,20 @@ function OutboxRow({ item }: { item: OutboxItem }) {
   );
 }
 
+/** Why a write is still here, in the RM's words: never the server's English message. */
+function reason(item: OutboxItem): string | null {
+  if (item.state === 'pending' && item.error?.reason === 'server-error') return t('outbox.serverError');
+  if (item.state !== 'invalid') return null;
+  const labels = [...new Set(Object.keys(item.error?.fields ?? {}).map((f) => f.split('.')[0]).filter((f) => f in LABELS))];
+  return labels.length ? t('outbox.rejectedFields', { fields: labels.map((f) => t(LABELS[f])).join('、') }) : t('outbox.rejected');
+}
+
 const HIDDEN = new Set(['customer_id', 'replaces', 'version', 'location']);
 // field -> its label on the visit form, so both versions read as the RM wrote them
 const LABELS: Record<string, MessageKey> = {
   channel: 'visit.channel', outcome: 'visit.outcome', started_at: 'visit.when', notes: 'visit.notes',
   products_discussed: 'visit.products', follow_up_on: 'visit.followUp',
-  follow_up_objective: 'visit.followUpObjective', state: 'filter.status',
+  follow_up_objective: 'visit.followUpObjective', state: 'filter.status', location: 'outbox.fieldLocation',
 };
 
 function show(field: string, value: unknown): string {
@@ -73,7 +83,13 @@ function show(field: string, value: unknown): string {
 export function Conflict() {
   const { params } = useRoute();
   const { route } = useLocation();
+  // the server's version as it is now, not as it was when the conflict came back
+  const [checked, setChecked] = useState(false);
+  useEffect(() => {
+    void recheck(params.clientId).finally(() => setChecked(true));
+  }, [params.clientId]);
   const item = outboxState.value.items.find((i) => i.client_id === params.clientId);
+  if (!checked && online.value) return <p class="muted" role="status">{t('conflict.checking')}</p>;
   if (!item || item.state !== 'conflict') return <Empty message={t('conflict.gone')} />;
   const server = item.server ?? {};
   const mine = item.body;
@@ -82,6 +98,7 @@ export function Conflict() {
   return (
     <section aria-labelledby="conflict-title" class="panel">
       <h1 id="conflict-title">{t('conflict.title')}</h1>
+      {!online.value && <p class="muted">{t('conflict.offline')}</p>}
       <table class="conflict" data-testid="conflict-table">
         <thead><tr><th scope="col">{t('conflict.field')}</th><th scope="col">{t('conflict.server')}</th><th scope="col">{t('conflict.mine')}</th></tr></thead>
         <tbody>

@@ -1,6 +1,7 @@
 import { useLocation, useRoute } from 'preact-iso';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Product } from '../data/api';
+import type { OutboxItem } from '../data/db';
 import { newClientId, get as getOutboxItem } from '../data/outbox';
 import { resolveKeepMine, save } from '../data/outbox-state';
 import * as portfolio from '../data/portfolio';
@@ -40,9 +41,16 @@ export function Visit() {
   const [followUpObjective, setFollowUpObjective] = useState('');
   const [withLocation, setWithLocation] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // one form, one write: its id is made when the form opens, so a second tap on Save (or a
+  // resend) is the same write, which the outbox and the server keep once
+  const [clientId] = useState(newClientId);
+  const saving = useRef(false);
+  const [busy, setBusy] = useState(false);
   const resolving = query.resolve as string | undefined;
-  // editing: the visit it replaces, the version the edit is made on, where its data is
+  // editing: the visit it replaces, and where the version being edited is: on the server
+  // (from=server, version=N) or an unsent write in the outbox (from=<its client id>)
   const editing = query.edit as string | undefined;
+  const [editedItem, setEditedItem] = useState<OutboxItem | null>(null);
 
   function fill(b: Record<string, any>) {
     setChannel(b.channel); setOutcome(b.outcome); setNotes(b.notes ?? '');
@@ -63,7 +71,11 @@ export function Visit() {
         if (visit) fill(visit);
       });
     } else if (editing && query.from) {
-      void getOutboxItem(String(query.from)).then((item) => item && fill(item.body));
+      void getOutboxItem(String(query.from)).then((item) => {
+        if (!item) return;
+        setEditedItem(item);
+        fill(item.body);
+      });
     }
   }, [resolving, editing]);
 
@@ -74,12 +86,33 @@ export function Visit() {
       () => resolve(null), { timeout: 5000, maximumAge: 60_000 }));
   }
 
+  /** The version an edit is made on. Of an unsent edit: the version that edit was made on
+   * (the outbox replaces it, see outbox.enqueueReplacing); of an unsent new visit: 1, which
+   * it creates; of the server's copy: its version. */
+  function editBase(): number {
+    if (editedItem) return editedItem.body.replaces ? Number(editedItem.base_version ?? 1) : 1;
+    return Number(query.version ?? 1);
+  }
+
   async function submit(event: Event) {
     event.preventDefault();
+    if (saving.current) return; // a double tap: the first save is under way
     if (discussed.some((d) => d.answer === 'declined' && !d.reason?.trim())) {
       setError(t('visit.needReason'));
       return;
     }
+    saving.current = true;
+    setBusy(true);
+    try {
+      await store();
+      route(`/customers/${customerId}?saved=1`, true);
+    } finally {
+      saving.current = false;
+      setBusy(false);
+    }
+  }
+
+  async function store() {
     const body = {
       customer_id: customerId, channel, outcome, started_at: withOffset(when), notes: notes || null,
       products_discussed: discussed.map((d) => (d.answer === 'declined' ? d : { product_code: d.product_code, answer: d.answer })),
@@ -90,11 +123,10 @@ export function Visit() {
       const item = await getOutboxItem(resolving);
       if (item) await resolveKeepMine(item, { ...item.body, ...body });
     } else if (editing) {
-      await save({ client_id: newClientId(), kind: 'interaction', body: { ...body, replaces: editing }, base_version: Number(query.version ?? 1), customerId, label: String(query.name ?? '') });
+      await save({ client_id: clientId, kind: 'interaction', body: { ...body, replaces: editing }, base_version: editBase(), customerId, label: String(query.name ?? '') }, editedItem?.client_id);
     } else {
-      await save({ client_id: newClientId(), kind: 'interaction', body: { ...body, replaces: null }, customerId, label: String(query.name ?? '') });
+      await save({ client_id: clientId, kind: 'interaction', body: { ...body, replaces: null }, customerId, label: String(query.name ?? '') });
     }
-    route(`/customers/${customerId}?saved=1`, true);
   }
 
   const update = (i: number, change: Partial<Discussed>) => setDiscussed(discussed.map((d, j) => (j === i ? { ...d, ...change } : d)));
@@ -162,7 +194,7 @@ export function Visit() {
       </label>
       {error && <p class="form-error" role="alert">{error}</p>}
       <div class="actions">
-        <button type="submit" class="btn primary">{t('visit.save')}</button>
+        <button type="submit" class="btn primary" disabled={busy} aria-busy={busy}>{t('visit.save')}</button>
         <button type="button" class="btn" onClick={() => history.back()}>{t('visit.cancel')}</button>
       </div>
     </form>

@@ -1,0 +1,177 @@
+"""The outbox never loses or doubles an RM's work (docs/sync.md): a dead session, another user
+on the device, chained edits on two tabs, a double tap on Save, and a server that comes back."""
+
+import time
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import OtherDevice, login, outbox_size
+from tests.e2e.server import LiveServer
+from tests.e2e.test_visits import log_visit, open_first_card_of_today
+
+
+def server_notes(live_server: str, username: str, customer_id: int) -> list[str]:
+    card = OtherDevice(live_server, username).call("GET", f"/customers/{customer_id}")
+    return [i["notes"] for i in card["interactions"]]
+
+
+def test_unsent_visits_wait_for_their_owner_through_a_dead_session_and_another_user(
+        page, context, live_server):
+    login(page, "rm3")
+    customer_id = open_first_card_of_today(page)
+    context.set_offline(True)
+    notes = [f"kept {uuid.uuid4().hex[:6]}" for _ in range(3)]
+    for text in notes:
+        log_visit(page, customer_id, text)
+
+    # the browser was closed: its cookies are gone; the app opens online on a dead session
+    context.clear_cookies()
+    context.set_offline(False)
+    page.reload()
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+    waiting = page.get_by_test_id("waiting-writes")
+    expect(waiting).to_have_attribute("data-count", "3")
+    expect(waiting).to_contain_text("3 条未发送")
+    assert outbox_size(page) == 3
+    assert not set(notes) & set(server_notes(live_server, "rm3", customer_id))
+
+    # a colleague signs in on this phone: they neither see nor send them
+    login(page, "rm2")
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0")
+    page.goto("/outbox")
+    expect(page.get_by_text("没有等待发送的内容。")).to_be_visible()
+    page.wait_for_timeout(2_500)  # the outbox's first sends after sign-in
+    assert outbox_size(page) == 3
+    page.get_by_role("link", name="设置").click()
+    page.get_by_role("button", name="退出登录").click()  # nothing of theirs to lose: no question
+    expect(page.get_by_test_id("waiting-writes")).to_have_attribute("data-count", "3")
+
+    login(page, "rm3")  # the owner is back: everything goes, once
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0", timeout=20_000)
+    stored = server_notes(live_server, "rm3", customer_id)
+    assert sorted(n for n in stored if n in notes) == sorted(notes)
+    assert outbox_size(page) == 0
+
+
+def test_an_edit_of_an_unsent_edit_never_overwrites_another_tabs_edit(page, context, live_server):
+    login(page, "rm3")
+    customer_id = open_first_card_of_today(page)
+    log_visit(page, customer_id, "original")
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0", timeout=15_000)
+    office = OtherDevice(live_server, "rm3")
+    visit = next(i for i in office.call("GET", f"/customers/{customer_id}")["interactions"]
+                 if i["notes"] == "original")
+    edit_url = (f"/customers/{customer_id}/visit?edit={visit['client_id']}"
+                f"&version={visit['version']}&from=server")
+
+    tab_b = context.new_page()
+    for tab in (page, tab_b):  # both opened the visit on version 1
+        tab.goto(edit_url)
+        expect(tab.locator("textarea[name=notes]")).to_have_value("original")
+    context.set_offline(True)
+    for tab, text in ((tab_b, "edit on tab B"), (page, "edit on tab A")):
+        tab.locator("textarea[name=notes]").fill(text)
+        tab.get_by_role("button", name="保存").click()
+        tab.locator(".card360").wait_for()
+    # tab A edits its own unsent edit again
+    page.reload()
+    unsent = page.get_by_test_id("unsent-contacts").locator("li", has_text="edit on tab A")
+    unsent.get_by_role("link", name="修改").click()
+    expect(page.locator("textarea[name=notes]")).to_have_value("edit on tab A")
+    page.locator("textarea[name=notes]").fill("edit on tab A, again")
+    page.get_by_role("button", name="保存").click()
+    page.locator(".card360").wait_for()
+
+    context.set_offline(False)
+    page.goto("/outbox")
+    page.get_by_role("button", name="立即同步").click()
+    expect(page.get_by_role("link", name="处理")).to_have_count(1, timeout=15_000)
+    # B's edit was made on version 1 and went first; A's edit was made on version 1 too
+    assert "edit on tab B" in server_notes(live_server, "rm3", customer_id)
+
+    # meanwhile the RM changes the visit again from the office
+    office.call("POST", "/sync", {"writes": [{
+        "client_id": str(uuid.uuid4()), "kind": "interaction", "base_version": 2,
+        "body": {"customer_id": customer_id, "channel": "call", "outcome": "interested",
+                 "started_at": visit["started_at"], "notes": "edit from the office",
+                 "replaces": visit["client_id"]}}]})
+    page.get_by_role("link", name="处理").click()
+    table = page.get_by_test_id("conflict-table")
+    expect(table.get_by_text("edit from the office")).to_be_visible()  # the server's, as it is now
+    expect(table.get_by_text("edit on tab A, again")).to_be_visible()
+    page.get_by_role("button", name="保留我的版本").click()
+
+    def stored():
+        card = office.call("GET", f"/customers/{customer_id}")
+        [edited] = [i for i in card["interactions"] if i["client_id"] == visit["client_id"]]
+        return edited["notes"], edited["version"]
+
+    deadline = time.monotonic() + 15
+    while stored() != ("edit on tab A, again", 4) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert stored() == ("edit on tab A, again", 4)
+    assert outbox_size(page) == 0
+
+
+def test_a_double_tap_on_save_stores_one_visit(page, live_server):
+    login(page, "rm2")
+    customer_id = open_first_card_of_today(page)
+    page.goto(f"/customers/{customer_id}/visit?name=x")
+    page.locator("textarea[name=notes]").fill("tapped twice")
+    page.get_by_role("button", name="保存").dblclick()
+    page.locator(".card360").wait_for()
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0", timeout=15_000)
+    page.wait_for_timeout(1_000)
+    assert server_notes(live_server, "rm2", customer_id).count("tapped twice") == 1
+
+
+@pytest.fixture
+def own_server(tmp_path, pwa_dist):
+    server = LiveServer(tmp_path, pwa_dist)
+    server.load(customers=60, months=2)
+    server.start()
+    yield server
+    server.stop()
+
+
+SERVER_AWAY_SECONDS = 40
+BACK_WITHIN_SECONDS = 15
+
+
+def test_the_outbox_sends_nothing_offline_and_notices_a_server_that_comes_back(browser, own_server):
+    context = browser.new_context(base_url=own_server.url, viewport={"width": 360, "height": 740},
+                                  locale="zh-CN")
+    page = context.new_page()
+    login(page)
+    customer_id = open_first_card_of_today(page)
+    other_tab = context.new_page()
+    other_tab.goto("/outbox")
+    other_count = other_tab.get_by_test_id("unsent-count")
+    expect(other_count).to_have_attribute("data-count", "0")
+    sync_posts = []
+    context.on("request", lambda r: sync_posts.append(r.url) if r.url.endswith("/api/v1/sync")
+               else None)
+
+    context.set_offline(True)
+    for i in range(3):
+        log_visit(page, customer_id, f"offline {i}")
+    expect(other_count).to_have_attribute("data-count", "3", timeout=3_000)  # every tab knows
+    page.wait_for_timeout(12_000)
+    assert sync_posts == [], "the outbox sent while the device was offline"
+    context.set_offline(False)
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0", timeout=10_000)
+    expect(other_count).to_have_attribute("data-count", "0", timeout=3_000)
+
+    own_server.kill()
+    for i in range(2):
+        log_visit(page, customer_id, f"while the server was away {i}")
+    page.wait_for_timeout(SERVER_AWAY_SECONDS * 1000)
+    own_server.start()
+    back = time.monotonic()
+    expect(page.get_by_test_id("sync-chip")).to_have_attribute(
+        "data-count", "0", timeout=BACK_WITHIN_SECONDS * 1000)
+    assert time.monotonic() - back <= BACK_WITHIN_SECONDS
+    expect(other_count).to_have_attribute("data-count", "0", timeout=3_000)
+    context.close()
