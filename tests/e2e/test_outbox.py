@@ -175,3 +175,41 @@ def test_the_outbox_sends_nothing_offline_and_notices_a_server_that_comes_back(b
     assert time.monotonic() - back <= BACK_WITHIN_SECONDS
     expect(other_count).to_have_attribute("data-count", "0", timeout=3_000)
     context.close()
+
+
+POISONED_OUTBOX = """async ({customerId}) => {
+  const db = await new Promise((resolve) => {
+    const r = indexedDB.open('rm-companion'); r.onsuccess = () => resolve(r.result);
+  });
+  let deep = 'x';
+  for (let i = 0; i < 40; i++) deep = [deep];  // the whole batch is refused: 422
+  const tx = db.transaction('outbox', 'readwrite');
+  for (let i = 0; i < 10; i++) {
+    const body = {customer_id: customerId, channel: 'call', outcome: 'reached',
+      notes: `poison test ${i}`, started_at: new Date().toISOString(), products_discussed: [],
+      replaces: null};
+    if (i === 3) body.started_at = '9999-12-31T23:59:59-08:00';  // refused alone
+    if (i === 6) body.notes = deep;
+    tx.objectStore('outbox').put({client_id: crypto.randomUUID(), kind: 'interaction',
+      state: 'pending', createdAt: Date.now() + i, attempts: 0, customerId, label: 'C', body});
+  }
+  await new Promise((resolve) => { tx.oncomplete = resolve; });
+  db.close();
+}"""
+
+
+def test_one_poisoned_write_is_isolated_and_shown_and_the_rest_drains(page, live_server):
+    login(page, "rm2")
+    customer_id = open_first_card_of_today(page)
+    page.evaluate(POISONED_OUTBOX, {"customerId": customer_id})
+    page.goto("/outbox")
+    page.get_by_role("button", name="立即同步").click()
+    rows = page.get_by_test_id("outbox-list").locator("li")
+    expect(rows).to_have_count(2, timeout=15_000)
+    expect(page.get_by_test_id("unsent-count")).to_have_attribute("data-count", "0")
+    reasons = page.get_by_test_id("outbox-reason")
+    expect(reasons.filter(has_text="请检查时间")).to_have_count(1)  # names the field, in Chinese
+    expect(reasons.filter(has_text="服务器拒收")).to_have_count(2)
+    stored = [n for n in server_notes(live_server, "rm2", customer_id)
+              if (n or "").startswith("poison test")]
+    assert len(stored) == 8 and len(set(stored)) == 8
