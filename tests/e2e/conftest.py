@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import serve
+from tests.e2e.server import LiveServer, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "pwa" / "dist"
@@ -51,6 +51,16 @@ def live_server(tmp_path_factory, pwa_dist):
         pytest.fail("pwa/dist is missing: build the PWA first (make test does)")
     with serve(tmp_path_factory.mktemp("live"), dist=pwa_dist) as url:
         yield url
+
+
+@pytest.fixture
+def own_server(tmp_path, pwa_dist):
+    """A server of the test's own, which it may SIGKILL and start again (LiveServer)."""
+    server = LiveServer(tmp_path, pwa_dist)
+    server.load(customers=60, months=2)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,9 @@ on the device, chained edits on two tabs, a double tap on Save, and a server tha
 import time
 import uuid
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import OtherDevice, login, outbox_size
-from tests.e2e.server import LiveServer
 from tests.e2e.test_visits import log_visit, open_first_card_of_today
 
 
@@ -125,15 +123,6 @@ def test_a_double_tap_on_save_stores_one_visit(page, live_server):
     expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0", timeout=15_000)
     page.wait_for_timeout(1_000)
     assert server_notes(live_server, "rm2", customer_id).count("tapped twice") == 1
-
-
-@pytest.fixture
-def own_server(tmp_path, pwa_dist):
-    server = LiveServer(tmp_path, pwa_dist)
-    server.load(customers=60, months=2)
-    server.start()
-    yield server
-    server.stop()
 
 
 SERVER_AWAY_SECONDS = 40

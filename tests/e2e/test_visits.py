@@ -5,11 +5,9 @@ import sqlite3
 import time
 import uuid
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
-from tests.e2e.server import LiveServer
 from tests.e2e.test_app import wait_for_service_worker
 
 
@@ -83,17 +81,8 @@ QUEUE_WRITES = """async ({customerId, count}) => {
 }"""
 
 
-@pytest.fixture
-def chaos_server(tmp_path, pwa_dist):
-    server = LiveServer(tmp_path, pwa_dist)
-    server.load(customers=60, months=2)
-    server.start()
-    yield server
-    server.stop()
-
-
-def test_chaos_200_writes_flapping_network_and_a_killed_server(browser, chaos_server):
-    context = browser.new_context(base_url=chaos_server.url, viewport={"width": 360, "height": 740},
+def test_chaos_200_writes_flapping_network_and_a_killed_server(browser, own_server):
+    context = browser.new_context(base_url=own_server.url, viewport={"width": 360, "height": 740},
                                   locale="zh-CN")
     page = context.new_page()
     login(page)
@@ -115,11 +104,11 @@ def test_chaos_200_writes_flapping_network_and_a_killed_server(browser, chaos_se
         context.set_offline(not online)
         page.wait_for_timeout(rng.randint(100, 300))
         if acknowledged and not killed:
-            chaos_server.kill()  # mid-drain: at least one batch answered, more to come
+            own_server.kill()  # mid-drain: at least one batch answered, more to come
             killed = True
             killed_at = time.monotonic()
         if killed and not restarted and time.monotonic() - killed_at > 1:
-            chaos_server.start()
+            own_server.start()
             restarted = True
         if restarted and time.monotonic() - killed_at > 4:
             break
@@ -128,7 +117,7 @@ def test_chaos_200_writes_flapping_network_and_a_killed_server(browser, chaos_se
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0",
                                                                    timeout=60_000)
-    with sqlite3.connect(chaos_server.database) as db:
+    with sqlite3.connect(own_server.database) as db:
         marks = ",".join("?" * len(client_ids))
         rows = db.execute(f"SELECT client_id FROM interactions WHERE client_id IN ({marks})",
                           client_ids).fetchall()
