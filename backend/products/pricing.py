@@ -40,6 +40,12 @@ def round_to(value: float, step: float) -> float:
     return round(round(value / step) * step, 6)
 
 
+def up_to(value: float, step: float) -> float:
+    """Up to the unit: a floor rounded to the nearest unit could sit under the cost it is
+    meant to cover (a yearly cost of 150 is 12.5 a month; the floor is 13, not 12)."""
+    return round(math.ceil(round(value / step, 6)) * step, 6)
+
+
 def guidance(x: Inputs) -> dict | None:
     """The price guidance of one product for one customer (without the RM's band); None for
     products whose price is not negotiated (deposits, funds: no rate to the bank's credit,
@@ -54,17 +60,17 @@ def guidance(x: Inputs) -> dict | None:
                        + min(TENURE_DISCOUNT_CAP_BP, TENURE_DISCOUNT_BP_PER_YEAR
                              * int(x.tenure_years))
                        + 10 * x.sensitivity)
-        suggested = max(floor, x.list_rate - discount_bp * BP)
-        step = BP
-        return {"unit": "rate", "list": round_to(x.list_rate, step),
-                "floor": round_to(floor, step), "suggested": round_to(suggested, step),
+        floor = up_to(floor, BP)
+        suggested = max(floor, round_to(x.list_rate - discount_bp * BP, BP))
+        return {"unit": "rate", "list": round_to(x.list_rate, BP),
+                "floor": floor, "suggested": suggested,
                 "pd": round(pd, 4), "pd_default": x.pd is None}
     if x.monthly_fee <= 0:
         return None
-    floor = x.annual_cost / 12
-    suggested = max(floor, x.monthly_fee * (1 - 0.1 * x.sensitivity))
-    return {"unit": "fee", "list": round_to(x.monthly_fee, 1.0), "floor": round_to(floor, 1.0),
-            "suggested": round_to(suggested, 1.0), "pd": None, "pd_default": False}
+    floor = up_to(x.annual_cost / 12, 1.0)
+    suggested = max(floor, round_to(x.monthly_fee * (1 - 0.1 * x.sensitivity), 1.0))
+    return {"unit": "fee", "list": round_to(x.monthly_fee, 1.0), "floor": floor,
+            "suggested": suggested, "pd": None, "pd_default": False}
 
 
 def band(price: dict, grade: int) -> dict:

@@ -1,0 +1,98 @@
+"""Rules of the offline sync a bank relies on, each written so that breaking the rule fails
+it (docs/sync.md): what counts as the same write, whose client id it is, a resend after
+the customer changed hands, and two devices racing the same write."""
+
+import pytest
+
+from backend.auth.portfolio import Viewer
+from backend.customers.models import Customer
+from backend.errors import Invalid
+from backend.extensions import db
+from backend.visits import sync as sync_module
+from backend.visits.models import Interaction, SyncWrite
+from tests.visits.test_sync import count, sync, visit, write
+
+
+def test_the_same_body_under_another_base_version_is_not_the_same_write(api, world):
+    rm = api("rm_a")
+    original = write(visit(world["mine"].id))
+    sync(rm, original)
+    edit = write(visit(world["mine"].id, notes="edited", replaces=original["client_id"]),
+                 base_version=1)
+    [first] = sync(rm, edit)
+    assert first["status"] == "created" and first["version"] == 2
+    [other_base] = sync(rm, {**edit, "base_version": 2})
+    assert other_base["status"] == "conflict"
+    assert other_base["error"]["fields"] == {"client_id": ["Reused with a different body."]}
+
+
+def test_the_same_body_under_another_kind_is_not_the_same_write(api, world):
+    rm = api("rm_a")
+    w = write(visit(world["mine"].id))
+    sync(rm, w)
+    [again] = sync(rm, {**w, "kind": "offer_feedback"})
+    assert again["status"] == "conflict"
+    assert count(Interaction) == 1
+
+
+def test_a_client_id_used_by_another_user_is_a_conflict_that_tells_nothing(api, world):
+    w = write(visit(world["mine"].id, notes="private words"))
+    sync(api("rm_a"), w)
+    other = write(visit(world["other"].id), client_id=w["client_id"])
+    [answer] = sync(api("rm_b"), other)
+    assert answer["status"] == "conflict"
+    assert "private words" not in str(answer) and "server" not in answer
+    assert answer["error"]["fields"] == {}
+    assert count(Interaction) == 1
+
+
+def test_a_stored_write_is_answered_as_stored_even_after_the_customer_changed_hands(api, world):
+    """The ledger answers a resend; the write is not applied (nor judged) again."""
+    rm = api("rm_a")
+    w = write(visit(world["mine"].id))
+    [first] = sync(rm, w)
+    customer = db.session.get(Customer, world["mine"].id)
+    customer.rm_id = world["rm_b"].id  # handed to another RM after the visit
+    db.session.commit()
+    [again] = sync(rm, w)
+    assert again == {**first, "status": "duplicate"}
+    [new] = sync(rm, write(visit(world["mine"].id)))
+    assert new["status"] == "forbidden"  # while a new write is judged as of now
+
+
+def test_two_devices_racing_the_same_write_one_created_one_duplicate(app, world, monkeypatch):
+    """The second request looked in the ledger before the first committed: the database's
+    unique constraint refuses its copy, and it is answered as the first was."""
+    rm = Viewer.of(world["rm_a"])
+    w = write(visit(world["mine"].id))
+    [first] = sync_module.process(user=world["rm_a"], writes=[w])
+    assert first["status"] == "created"
+    looked = []
+    real = sync_module._answer_for_seen
+
+    def not_there_yet(*args):
+        looked.append(1)
+        return None if len(looked) == 1 else real(*args)  # the race: the first look misses
+
+    monkeypatch.setattr(sync_module, "_answer_for_seen", not_there_yet)
+    second = sync_module._process_one(rm, w)
+    assert second == {**first, "status": "duplicate"}
+    assert count(Interaction) == 1 and count(SyncWrite) == 1
+    changed = write(visit(world["mine"].id, notes="other words"), client_id=w["client_id"])
+    looked.clear()
+    assert sync_module._process_one(rm, changed)["status"] == "conflict"
+
+
+@pytest.mark.parametrize("writes", ["not a list", [{}] * 501])
+def test_process_refuses_a_batch_that_is_no_list_or_too_long(app, world, writes):
+    with pytest.raises(Invalid) as caught:
+        sync_module.process(user=world["rm_a"], writes=writes)
+    assert "writes" in caught.value.fields
+    assert count(SyncWrite) == 0
+
+
+def test_process_takes_a_batch_of_exactly_the_limit(app, world):
+    writes = [write(visit(world["mine"].id, notes=f"n{i}")) for i in range(sync_module.MAX_WRITES)]
+    results = sync_module.process(user=world["rm_a"], writes=writes)
+    assert len(results) == sync_module.MAX_WRITES
+    assert {r["status"] for r in results} == {"created"}
