@@ -9,7 +9,7 @@ export FLASK_APP := wsgi
 PG_SERVER ?= postgresql://postgres@127.0.0.1:5432/test
 
 .PHONY: run install pwa migrate demo test lint test-sqlite test-postgres test-pwa test-e2e \
-        screenshots bench clean
+        screenshots bench mutation clean
 
 NPM_STAMP := pwa/node_modules/.installed
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html \
@@ -77,6 +77,11 @@ screenshots: install pwa
 bench: install pwa
 	$(BIN)/pip install -q -r requirements-bench.txt
 	$(BIN)/python bench/run_all.py
+
+# Mutation scores of the bank's rules, each module against its own tests (scripts/mutation.py).
+mutation: install
+	$(BIN)/pip install -q -r requirements-bench.txt
+	$(BIN)/python scripts/mutation.py
 
 clean:
 	rm -rf $(VENV) instance/*.db* .pytest_cache pwa/node_modules pwa/dist

@@ -41,6 +41,7 @@ def benchmarks() -> list[tuple[str, list[str], dict]]:
     runs = [(path.stem, [PYTHON, str(path)], {}) for path in sorted(
         (ROOT / "bench").glob("bench_*.py"))]
     runs.append(("bench_pwa", ["bash", str(ROOT / "bench" / "bench_pwa.sh")], {}))
+    runs.append(("mutation", [PYTHON, str(ROOT / "scripts" / "mutation.py")], {}))
     runs.append(("fuzz_long", [PYTHON, "-m", "pytest", "tests/fuzz", "-s",
                                "-p", "no:cacheprovider"], {"FUZZ_EXAMPLES": "300"}))
     return runs

@@ -285,6 +285,19 @@ def test_no_plan_breaks_the_policy_consent_capacity_or_portfolio(world_spec, as_
         assert sum(r.channel == "visit" for r in on_day) <= visits
         assert sum(r.channel != "visit" for r in on_day) <= calls
 
+    # and the lower bound: a planner that plans nothing breaks no rule. Follow-ups already
+    # due (promised for today or before, not met since) are no marketing, so no red line
+    # holds them back: each RM's plan holds at least as many entries as there are such
+    # customers, or as the days off leave give slots of either kind.
+    rms = db.session.scalars(select(User).where(User.role == "rm").order_by(User.id)).all()
+    for rm, spec in zip(rms, world_spec, strict=True):
+        due = sum(1 for c in spec["customers"] if c["follow_up_in"] is not None
+                  and c["follow_up_in"] <= 0 and not any(ago < 30 for ago in c["contacts"]))
+        days_at_work = [d for d in horizon if (rm.id, d) not in leave]
+        slots = len(days_at_work) * min(spec["visits"], spec["calls"])
+        placed = sum(1 for r in rows if r.rm_id == rm.id)
+        assert placed >= min(due, slots), (placed, due, slots)
+
 
 def test_a_visit_logged_from_the_plan_completes_its_entry(api):
     people = f.two_teams()
