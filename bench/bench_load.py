@@ -134,7 +134,11 @@ def run_one(label: str, database_url: str, args, folder: Path) -> bool:
     ok = errors == 0 and locust.returncode == 0
     print(f"[{label}] {'OK: no errors' if ok else f'FAILED: {errors} errors'}; "
           f"{float(total['Requests/s']) if total else 0:.1f} requests/s overall", flush=True)
-    if locust.returncode not in (0, 1):
+    if locust.returncode != 0:  # an exception in a simulated RM is not a request failure
+        exceptions = Path(f"{prefix}_exceptions.csv")
+        for row in (read_csv(str(exceptions)) if exceptions.exists() else [])[:5]:
+            print(f"  exception x{row.get('Count')}: {row.get('Message')} at "
+                  f"{(row.get('Traceback') or '').strip().splitlines()[-1:]}")
         print(locust.stderr[-2000:])
     return ok
 
