@@ -77,8 +77,9 @@ def test_only_rms_and_leads_reach_customer_records(bank, role, allowed):
     if allowed:
         require_customer_access(user)
     else:
-        with pytest.raises(Forbidden):
+        with pytest.raises(Forbidden) as caught:
             require_customer_access(user)
+        assert caught.value.message == "Your role has no access to customer records"
 
 
 def test_require_visible_returns_the_id_of_a_customer_in_the_portfolio(bank):
