@@ -117,3 +117,14 @@ def test_the_band_never_goes_under_the_floor(app):
 def test_the_fee_band_is_rounded_inwards(app, suggested, grade, expected):
     result = band({"unit": "fee", "suggested": suggested, "floor": 0}, grade)
     assert (result["min"], result["max"]) == expected
+
+
+def test_a_fee_product_says_it_has_no_probability_of_default(app):
+    price = guidance(fee())
+    assert price["pd"] is None and price["pd_default"] is False
+
+
+def test_a_small_fee_is_still_guided_and_a_small_balance_still_spreads_the_cost(app):
+    assert guidance(fee(monthly_fee=0.5, annual_cost=0))["list"] == 0
+    tiny = guidance(credit(average_balance=0.5, annual_cost=0.001, pd=0.0))
+    assert tiny["floor"] == pytest.approx(FUNDING + 0.002)
