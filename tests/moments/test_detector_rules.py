@@ -134,3 +134,22 @@ def test_no_renewal_for_a_maturity_today_or_past(world):
                   maturity_on=maturity)
     detectors.detect(as_of)
     assert moments("renewal") == []
+
+
+@pytest.mark.parametrize("repayment,risk,zh,en", [
+    ((0.05, "low"), (0.2, "low"), "还款良好：可按原条件续贷并优惠 10bp",
+     "Good repayment: renew on the same terms, 10 bp lower"),
+    ((0.5, "high"), None, "风险偏高：续贷前重新评估，缩短期限",
+     "Higher risk: review before renewing, shorter term"),
+    (None, None, "按原条件续贷", "Renew on the same terms"),
+])
+def test_the_rm_reads_the_advice_in_both_languages(repayment, risk, zh, en):
+    advice = suggested_conditions(True, 0.06, 365, repayment, risk)["suggested"]
+    assert (advice["zh"], advice["en"]) == (zh, en)
+
+
+def test_probabilities_are_shown_to_four_places():
+    result = suggested_conditions(True, 0.061234, 365, (0.123456, "medium"), (0.1, "low"))
+    assert result["repayment_probability"] == 0.1235
+    good = suggested_conditions(True, 0.061234, 365, (0.05, "low"), (0.1, "low"))
+    assert good["suggested"]["rate"] == 0.0602
