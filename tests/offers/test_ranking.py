@@ -160,7 +160,7 @@ def test_missing_score_falls_back_to_a_conservative_pd(app):
 
 def test_pd_of_zero_and_rounding_to_a_basis_point(app):
     price = pricing.guidance(credit(pd=0.0, annual_cost=1000, average_balance=300_000))
-    assert price["floor"] == 0.0253  # 2.2% + 0 + 0.333...% rounded to a basis point
+    assert price["floor"] == 0.0254  # 2.2% + 0 + 0.333...%, up to a basis point: never under cost
     assert price["pd"] == 0.0
 
 

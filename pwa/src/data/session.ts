@@ -10,6 +10,8 @@ import { requestPersistence } from './portfolio';
 import { forgetDevice } from './push';
 
 const PROFILE_KEY = 'rm.user';
+// Where the previous version noted whose writes it kept after a 401 (now on each write)
+const LEGACY_OUTBOX_OWNER_KEY = 'rm.outboxOwner';
 
 export const user = signal<api.User | null>(null);
 export const ready = signal(false);
@@ -36,6 +38,12 @@ function savedProfile(): api.User | null {
  */
 export async function restore(): Promise<void> {
   const saved = savedProfile();
+  const keptFor = localStorage.getItem(LEGACY_OUTBOX_OWNER_KEY);
+  if (keptFor) {
+    // writes an earlier version kept when the server ended the session: still theirs
+    await outbox.claimUnowned({ id: Number(keptFor), name: '' });
+    localStorage.removeItem(LEGACY_OUTBOX_OWNER_KEY);
+  }
   if (!saved) {
     // nobody signed in on this device: show the login form (and what waits to be sent)
     // without a doomed request

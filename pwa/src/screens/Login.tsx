@@ -34,7 +34,7 @@ export function Login() {
       <p class="muted">{t('login.subtitle')}</p>
       {waiting.value.map(({ owner, count }) => (
         <p key={owner?.id ?? 0} class="notice" role="status" data-testid="waiting-writes" data-count={count}>
-          {owner ? t('login.waiting', { n: count, name: owner.name }) : t('login.waitingUnknown', { n: count })}
+          {owner?.name ? t('login.waiting', { n: count, name: owner.name }) : t('login.waitingUnknown', { n: count })}
         </p>
       ))}
       <form onSubmit={submit} class="card form" aria-label={t('login.title')}>
