@@ -20,6 +20,7 @@ from backend.offers.models import Offer
 from backend.timeutil import local_date
 from backend.visits.models import Interaction
 from tests import factories as f
+from tests.budget import examples
 from tests.conftest import empty_tables
 
 MONDAY = date(2026, 11, 30)
@@ -241,7 +242,7 @@ def build(world_spec: list[dict], as_of: date) -> None:
     db.session.commit()
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=examples(30), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world_spec=st.lists(rm_spec, min_size=1, max_size=3),
        as_of=st.dates(min_value=date(2026, 9, 1), max_value=date(2027, 2, 1)))

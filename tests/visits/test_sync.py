@@ -13,6 +13,7 @@ from backend.extensions import db, limiter
 from backend.offers.models import Offer
 from backend.visits.models import Interaction, SyncWrite
 from tests import factories
+from tests.budget import examples
 
 
 def visit(cid, **overrides):
@@ -226,7 +227,7 @@ def test_offer_feedback(api, world):
     assert offer.credited_rm_id == world["rm_a"].id
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=examples(25), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_sequence_of_resends_and_reorders_stores_each_client_id_once(api, world, data):

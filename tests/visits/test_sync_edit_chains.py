@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from backend.extensions import db, limiter
 from backend.visits.models import Interaction
+from tests.budget import examples
 from tests.visits.test_sync import sync, visit, write
 
 
@@ -124,7 +125,7 @@ def rm(api, world):
     return api("rm_a")
 
 
-SETTINGS = settings(max_examples=60, stateful_step_count=25, deadline=None,
+SETTINGS = settings(max_examples=examples(60), stateful_step_count=25, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from backend.extensions import db, limiter
 from backend.visits import service as visits_service
 from backend.visits.models import Interaction, SyncWrite
+from tests.budget import examples
 from tests.visits.test_sync import count, sync, visit, write
 
 EXTREME_TIMES = ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-08:00",
@@ -151,7 +152,7 @@ def hostile_write(draw, customer_id):
     return envelope
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=examples(40), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_batches_of_any_json_never_5xx_and_store_each_good_write_once(api, world, data):
