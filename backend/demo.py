@@ -38,14 +38,14 @@ from tqdm import tqdm
 
 from backend.auth import service as auth_service
 from backend.auth.models import Team, User
-from backend.calendar.models import ContactPolicy, PlanEntry
+from backend.calendar.models import PlanEntry
 from backend.calendar.planner import MAX_REASONS
 from backend.calendar.planner import _chip as plan_chip
-from backend.calendar.workdays import BUSINESS_DAY_MINUTES, WorkCalendar, add_business_minutes
 from backend.customers.models import (
     CHANNELS,
     TRANSACTION_KINDS,
     Account,
+    ContactPolicy,
     Customer,
     RelatedParty,
     Transaction,
@@ -63,6 +63,7 @@ from backend.scoring.reasons import rule as score_rule
 from backend.timeutil import bank_day_sql, start_of_bank_day
 from backend.visits import surveys
 from backend.visits.models import Interaction, Survey
+from backend.workdays import BUSINESS_DAY_MINUTES, WorkCalendar, add_business_minutes
 
 PASSWORD = "demo1234"
 BATCH = 250  # customers simulated together; fixed so that a seed means one bank

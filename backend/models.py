@@ -1,8 +1,14 @@
 """Import every domain's models so metadata (and Alembic) sees the whole schema."""
 
 from backend.auth.models import AuditEvent, AuthSession, LoginAttempt, Team, User  # noqa: F401
-from backend.calendar.models import ContactPolicy, PlanEntry  # noqa: F401
-from backend.customers.models import Account, Customer, RelatedParty, Transaction  # noqa: F401
+from backend.calendar.models import PlanEntry  # noqa: F401
+from backend.customers.models import (  # noqa: F401
+    Account,
+    ContactPolicy,
+    Customer,
+    RelatedParty,
+    Transaction,
+)
 from backend.messages.models import OutboundMessage  # noqa: F401
 from backend.moments.models import KeyMoment, RiskCase  # noqa: F401
 from backend.offers.models import Offer  # noqa: F401
@@ -16,4 +22,6 @@ from backend.scoring.models import (  # noqa: F401
     ModelVersion,
     Score,
 )
-from backend.visits.models import Interaction, Survey, SyncWrite  # noqa: F401
+from backend.sync import SyncWrite  # noqa: F401
+from backend.visits.models import Interaction, Survey  # noqa: F401
+from backend.workdays import CalendarDay, Leave  # noqa: F401

@@ -9,7 +9,7 @@
    interactions (and ledger rows) with those client ids.
 2. Ingest rate against a floor, in process, on a fresh database (SQLite, or a fresh
    rm_bench_<random> database on the PostgreSQL server of --database-url, dropped at the
-   end): backend.visits.sync.process() on batches of 100 writes, and the floor measured in
+   end): backend.sync.process() on batches of 100 writes, and the floor measured in
    the same run on the same database: the same interactions rows and sync_writes ledger rows
    (same values) inserted with plain SQL through the same driver (engine.raw_connection(),
    executemany, one transaction per batch). The floor's values are parsed beforehand; its
@@ -229,7 +229,7 @@ def run_drain(args) -> None:
 
 
 def fingerprint(write: dict) -> str:
-    from backend.visits.sync import fingerprint as real
+    from backend.sync import fingerprint as real
 
     return real(write["kind"], write["body"], write.get("base_version"))
 
@@ -356,8 +356,9 @@ def run_ingest(args) -> None:
     from backend.auth.models import User
     from backend.customers.models import Customer
     from backend.extensions import db
-    from backend.visits import sync
-    from backend.visits.models import Interaction, Survey, SyncWrite
+    from backend.sync import SyncWrite
+    from backend.visits import service as visits_service
+    from backend.visits.models import Interaction, Survey
 
     with temporary_database(args.database_url) as url:
         pg_name = make_url(url).database if url else None
@@ -387,7 +388,7 @@ def run_ingest(args) -> None:
                 floor = Floor(db.engine, (Interaction.__table__, SyncWrite.__table__))
 
                 def real(batch):
-                    results = sync.process(user=rm1, writes=batch)
+                    results = visits_service.sync_writes(user=rm1, writes=batch)
                     assert all(r["status"] == "created" for r in results), results[:3]
 
                 real(real_batches[0])  # warm-up, untimed

@@ -438,7 +438,7 @@ def test_history_of_key_moments_as_the_detectors_raised_them_and_what_the_rms_di
 
 def test_demo_models_have_a_past_and_an_experiment_the_nightly_scoring_follows(app):
     from backend.auth.models import User
-    from backend.auth.portfolio import Viewer
+    from backend.customers.portfolio import Viewer
     from backend.reports import service as reports
     from backend.scoring import service as scoring
 

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from backend.calendar.models import Leave, PlanEntry
+from backend.calendar.models import PlanEntry
 from backend.extensions import db
 from backend.models_base import utcnow
 from backend.moments.models import KeyMoment, RiskCase
@@ -26,6 +26,7 @@ from backend.offers.models import Offer
 from backend.products.models import PriceQuote
 from backend.push.models import Notification
 from backend.referrals.models import Referral
+from backend.workdays import Leave
 from tests import factories
 
 RATE = {"unit": "rate", "list": 0.048, "floor": 0.03, "suggested": 0.045, "pd": 0.01,

@@ -7,7 +7,8 @@ import uuid
 from sqlalchemy import func, select
 
 from backend.extensions import db
-from backend.visits.models import Interaction, SyncWrite
+from backend.sync import SyncWrite
+from backend.visits.models import Interaction
 from tests import factories
 
 

@@ -1,8 +1,8 @@
-"""The daily contact plan, the contact policy (the cross-sell red line), working days, leave."""
+"""The daily contact plan."""
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import db
@@ -42,38 +42,3 @@ class PlanEntry(db.Model):
     done_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class ContactPolicy(db.Model):
-    """The red line for one segment; analysts edit it (PUT /api/v1/contact-policies/<segment>)."""
-
-    __tablename__ = "contact_policies"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    segment: Mapped[str] = mapped_column(String(16), unique=True)
-    # Regular service contact every N days; NULL: no RM contact, a campaign message instead
-    cadence_days: Mapped[int | None]
-    max_marketing_30d: Mapped[int]
-    min_gap_days: Mapped[int]
-    decline_cooldown_days: Mapped[int]
-    preferred_channels: Mapped[list] = mapped_column(JSONType)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-
-class CalendarDay(db.Model):
-    """An exception to Monday-Friday: a public holiday, or a weekend made a working day."""
-
-    __tablename__ = "calendar_days"
-    day: Mapped[date] = mapped_column(primary_key=True)
-    working: Mapped[bool]
-    name: Mapped[str] = mapped_column(String(100))
-
-
-class Leave(db.Model):
-    __tablename__ = "leaves"
-    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="leave_ordered"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    starts_on: Mapped[date]
-    ends_on: Mapped[date]
-    note: Mapped[str | None] = mapped_column(String(200))

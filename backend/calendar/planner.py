@@ -11,9 +11,8 @@ from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 
 from backend.auth.models import User
-from backend.calendar.models import ContactPolicy, PlanEntry
-from backend.calendar.workdays import WorkCalendar, leave_days
-from backend.customers.models import Customer
+from backend.calendar.models import PlanEntry
+from backend.customers.models import ContactPolicy, Customer
 from backend.extensions import db
 from backend.moments.models import KeyMoment, RiskCase
 from backend.offers.models import Offer
@@ -21,6 +20,7 @@ from backend.products.models import Product
 from backend.scoring.models import Score
 from backend.timeutil import local_date, start_of_bank_day
 from backend.visits.models import Interaction
+from backend.workdays import WorkCalendar, leave_days
 
 LIVE_MOMENTS = ("open", "acknowledged")
 MARKETING_KINDS = {"offer", "dormancy"}

@@ -6,7 +6,6 @@ from flask import Response, current_app
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from backend.auth.portfolio import Viewer
 from backend.calendar import ics, service
 from backend.calendar.schemas import (
     CalendarDayListSchema,
@@ -25,10 +24,11 @@ from backend.calendar.schemas import (
     RefreshQuerySchema,
     RefreshSchema,
 )
-from backend.calendar.workdays import WorkCalendar
+from backend.customers.portfolio import Viewer
 from backend.errors import Invalid
 from backend.extensions import db
 from backend.timeutil import bank_today
+from backend.workdays import WorkCalendar
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/v1",
                 description="The daily contact plan and the contact policy (docs/calendar.md)")

@@ -12,16 +12,23 @@ from backend.api_fields import Day, RowId
 from backend.auth import service as auth_service
 from backend.auth import tokens
 from backend.auth.models import User
-from backend.auth.portfolio import Viewer, require_customer_access, require_visible
 from backend.calendar import planner
-from backend.calendar.models import CalendarDay, ContactPolicy, Leave, PlanEntry
-from backend.customers.models import Customer
+from backend.calendar.models import PlanEntry
+from backend.customers.models import ContactPolicy, Customer
+from backend.customers.portfolio import (
+    Viewer,
+    require_customer_access,
+    require_visible,
+    visible_staff,
+)
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.models_base import utcnow
 from backend.moments.models import KeyMoment
+from backend.sync import StaleVersion, write_kind
 from backend.visits.models import Interaction
-from backend.visits.sync import StaleVersion, write_kind
+from backend.visits.service import contact_logged
+from backend.workdays import CalendarDay, Leave
 
 NEXT_STATES = {"planned": {"done", "snoozed", "dismissed"}, "missed": {"done", "dismissed"},
                "snoozed": set(), "done": set(), "dismissed": set()}
@@ -43,8 +50,7 @@ def _visible_rms(user: Viewer, rm_id: int | None) -> list[int]:
         if rm_id not in (None, user.id):
             raise Forbidden("An RM reads only their own plan")
         return [user.id]
-    team = list(db.session.scalars(select(User.id).where(User.team_id == user.team_id,
-                                                          User.role == "rm")))
+    team = list(db.session.scalars(visible_staff(user, role="rm")))
     if rm_id is not None:
         if rm_id not in team:
             raise Forbidden("This RM is not in your team", )
@@ -177,15 +183,18 @@ def _complete_moment(e: PlanEntry, user: Viewer) -> None:
                                    resolution=f"contacted (plan entry {e.id})"))
 
 
-def met_by_visit(user: Viewer, entry_id: int, customer_id: int) -> int:
+@contact_logged.connect
+def met_by_visit(user: Viewer, *, interaction: Interaction) -> None:
     """A visit logged from a plan entry completes it (unless the RM already closed it)."""
-    e = db.session.scalar(select(PlanEntry).where(PlanEntry.id == entry_id).with_for_update())
-    if e is None or e.rm_id != user.id or e.customer_id != customer_id:
+    if interaction.plan_entry_id is None:
+        return
+    e = db.session.scalar(select(PlanEntry).where(PlanEntry.id == interaction.plan_entry_id)
+                          .with_for_update())
+    if e is None or e.rm_id != user.id or e.customer_id != interaction.customer_id:
         raise Invalid("Not a plan entry of yours for this customer",
                       {"plan_entry_id": ["Unknown plan entry for this customer."]})
     if e.state in ("planned", "missed"):
         set_state(user, e.id, {"state": "done"}, None)
-    return e.id
 
 
 @write_kind("plan_entry_state", PlanStateWriteSchema())
@@ -303,19 +312,13 @@ def _leave_user(user: Viewer, user_id: int | None) -> int:
     """An RM records their own leave; a lead their team's."""
     if user_id is None or user_id == user.id:
         return user.id
-    if user.role == "lead":
-        member = db.session.get(User, user_id)
-        if member is not None and member.team_id == user.team_id:
-            return user_id
+    if db.session.scalar(visible_staff(user).where(User.id == user_id)) is not None:
+        return user_id
     raise Forbidden("You record leave for yourself (a lead: for the team)")
 
 
 def leaves(user: Viewer) -> list[Leave]:
-    if user.role == "lead":
-        ids = select(User.id).where(User.team_id == user.team_id)
-    else:
-        ids = select(User.id).where(User.id == user.id)
-    return list(db.session.scalars(select(Leave).where(Leave.user_id.in_(ids))
+    return list(db.session.scalars(select(Leave).where(Leave.user_id.in_(visible_staff(user)))
                                    .order_by(Leave.starts_on)))
 
 

@@ -7,8 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from backend.calendar import planner
-from backend.calendar.models import ContactPolicy
-from backend.customers.models import Customer
+from backend.customers.models import ContactPolicy, Customer
 from backend.extensions import db
 from backend.messages.models import OutboundMessage
 from backend.models_base import dialect_insert

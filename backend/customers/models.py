@@ -1,4 +1,5 @@
-"""Customers, their related parties, accounts and transactions."""
+"""Customers, their related parties, accounts and transactions, and the contact policy per
+segment (the red line that keeps customers from being pestered)."""
 
 from datetime import date, datetime
 
@@ -6,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
-from backend.models_base import Money, Rate, utcnow
+from backend.models_base import JSONType, Money, Rate, utcnow
 
 SEGMENTS = ("large", "medium", "small", "micro")
 STATUSES = ("active", "dormant", "lapsed", "closed")
@@ -106,3 +107,19 @@ class Transaction(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     customer_initiated: Mapped[bool] = mapped_column(default=True)
     description: Mapped[str | None] = mapped_column(String(200))
+
+
+class ContactPolicy(db.Model):
+    """The red line for one segment; analysts edit it (PUT /api/v1/contact-policies/<segment>)."""
+
+    __tablename__ = "contact_policies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment: Mapped[str] = mapped_column(String(16), unique=True)
+    # Regular service contact every N days; NULL: no RM contact, a campaign message instead
+    cadence_days: Mapped[int | None]
+    max_marketing_30d: Mapped[int]
+    min_gap_days: Mapped[int]
+    decline_cooldown_days: Mapped[int]
+    preferred_channels: Mapped[list] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,4 +1,4 @@
-"""Customer search and the 360 card. Every query is scoped by backend.auth.portfolio."""
+"""Customer search and the 360 card. Every query is scoped by backend.customers.portfolio."""
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -9,8 +9,8 @@ from sqlalchemy import Float, bindparam, func, literal, or_, select, union_all
 
 from backend.auth import service as auth_service
 from backend.auth.models import User
-from backend.auth.portfolio import NOT_IN_PORTFOLIO, customer_scope, require_customer_access
 from backend.customers.models import Account, Customer, RelatedParty, Transaction
+from backend.customers.portfolio import NOT_IN_PORTFOLIO, customer_scope, require_customer_access
 from backend.errors import NotFound
 from backend.extensions import db
 from backend.models_base import JSONType, month_key

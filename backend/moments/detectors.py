@@ -13,7 +13,6 @@ from flask import current_app
 from sqlalchemy import and_, case, func, select, update
 
 from backend.auth.models import User
-from backend.calendar.workdays import WorkCalendar
 from backend.customers.models import Account, Customer, Transaction
 from backend.extensions import db
 from backend.models_base import dialect_insert
@@ -24,6 +23,7 @@ from backend.push.service import notify
 from backend.scoring.features import DORMANT_DAYS
 from backend.scoring.latest import latest_scores
 from backend.timeutil import local_date, start_of_bank_day
+from backend.workdays import WorkCalendar
 
 LAPSED_DAYS = 365
 EDUCATION_DAYS = (1, 7, 30)

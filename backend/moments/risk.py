@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from backend.auth import service as auth_service
 from backend.auth.models import User
-from backend.auth.portfolio import Viewer, require_visible
 from backend.customers.models import Account, Customer
+from backend.customers.portfolio import Viewer, require_visible, team_leads, visible_staff
 from backend.errors import Conflict, Forbidden, Invalid
 from backend.extensions import db
 from backend.messages import service as messages
@@ -117,9 +117,8 @@ def _open_case(customer: Customer, as_of: date, figures: dict) -> RiskCase:
              "en": ("Early warning", f"{customer.name_en or customer.name}: "
                                      f"{figures['signals'][0]['en']}")}
     recipients = [rm] if rm else []
-    if not automated and rm and rm.team_id:
-        recipients += db.session.scalars(select(User).where(
-            User.team_id == rm.team_id, User.role == "lead", User.is_active_user)).all()
+    if not automated and rm:
+        recipients += team_leads(rm)
     for user in recipients:
         notify(user, kind="risk_high" if case.severity == 3 else "risk", texts=texts, url=url,
                detail={"risk_case_id": case.id, "customer_id": customer.id})
@@ -209,13 +208,6 @@ def _action_zh(action: str) -> str:
     return {"waiver": "罚息减免", "extension": "展期"}[action]
 
 
-def team_leads(rm: User) -> list[User]:
-    if rm.team_id is None:
-        return []
-    return list(db.session.scalars(select(User).where(User.team_id == rm.team_id,
-                                                      User.role == "lead", User.is_active_user)))
-
-
 def decide(user: Viewer, case_id: int, body: dict) -> RiskCase:
     """The lead of the requesting RM's team approves or refuses; never the requester."""
     if user.role != "lead":
@@ -266,7 +258,7 @@ def approvals(user: Viewer) -> list[dict]:
         select(RiskCase, Customer, User.display_name)
         .join(Customer, Customer.id == RiskCase.customer_id)
         .join(User, User.id == RiskCase.requested_by)
-        .where(RiskCase.state == "pending_approval", User.team_id == user.team_id,
+        .where(RiskCase.state == "pending_approval", RiskCase.requested_by.in_(visible_staff(user)),
                RiskCase.requested_by != user.id)
         .order_by(RiskCase.requested_at)).all()
     return [{"kind": "risk_case", "id": case.id, "action": case.requested_action,
@@ -280,7 +272,7 @@ def approvals(user: Viewer) -> list[dict]:
 
 
 def list_cases(user: Viewer, state: str | None) -> list[dict]:
-    from backend.auth.portfolio import customer_scope, require_customer_access
+    from backend.customers.portfolio import customer_scope, require_customer_access
 
     require_customer_access(user)
     query = (select(RiskCase, Customer).join(Customer, Customer.id == RiskCase.customer_id)

@@ -3,8 +3,8 @@
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from backend.auth.portfolio import Viewer
 from backend.customers.models import Customer
+from backend.customers.portfolio import Viewer
 from backend.extensions import db
 from backend.moments import risk, service
 from backend.moments.schemas import (

@@ -3,8 +3,13 @@
 from sqlalchemy import select
 
 from backend.auth import service as auth_service
-from backend.auth.portfolio import Viewer, customer_scope, require_customer_access, require_visible
 from backend.customers.models import Customer
+from backend.customers.portfolio import (
+    Viewer,
+    customer_scope,
+    require_customer_access,
+    require_visible,
+)
 from backend.errors import Conflict, Invalid
 from backend.extensions import db
 from backend.models_base import utcnow

@@ -18,8 +18,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import case, func, insert, select, update
 
-from backend.calendar.models import ContactPolicy
-from backend.customers.models import Account, Customer
+from backend.customers.models import Account, ContactPolicy, Customer
 from backend.extensions import db
 from backend.models_base import utcnow
 from backend.offers.models import Offer

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from backend.auth.portfolio import Viewer
+from backend.customers.portfolio import Viewer
 from backend.customers.schemas import OfferSummarySchema
 from backend.offers import service
 from backend.offers.service import OfferFeedbackSchema

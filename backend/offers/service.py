@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import select
 
 from backend.api_fields import MoneyInput, RowId
-from backend.auth.portfolio import Viewer, require_visible
+from backend.customers.portfolio import Viewer, require_visible
 from backend.errors import Invalid
 from backend.extensions import db
 from backend.models_base import utcnow
@@ -12,7 +12,7 @@ from backend.offers.models import Offer
 from backend.products import pricing
 from backend.products.models import Product
 from backend.referrals import service as referrals
-from backend.visits.sync import write_kind
+from backend.sync import write_kind
 
 # Which state may follow which: an offer moves forward only.
 NEXT_STATES = {

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
 
-from backend.auth.portfolio import Viewer
 from backend.customers.models import Account, Customer, Transaction
+from backend.customers.portfolio import Viewer
 from backend.errors import Forbidden
 from backend.extensions import db
 from backend.products.models import Product

@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 
 from backend.auth import service as auth_service
 from backend.auth.models import User
-from backend.auth.portfolio import Viewer, require_visible
 from backend.customers.models import Customer
+from backend.customers.portfolio import Viewer, require_visible, team_leads, visible_staff
 from backend.errors import Conflict, Forbidden, Invalid
 from backend.extensions import db
 from backend.models_base import utcnow
@@ -74,8 +74,7 @@ def _alert_leads(rm: User, quote: PriceQuote, offer: Offer) -> None:
     customer = db.session.get(Customer, offer.customer_id)
     product = db.session.get(Product, offer.product_id)
     shown = f"{quote.price:.2%}" if quote.unit == "rate" else f"{quote.price:,.0f}"
-    for lead in db.session.scalars(select(User).where(User.team_id == rm.team_id,
-                                                      User.role == "lead", User.is_active_user)):
+    for lead in team_leads(rm):
         notify(lead, kind="approval_requested", url="/approvals",
                texts={"zh": ("报价待审批",
                              f"{rm.display_name}：{customer.name} {product.name} {shown}"),
@@ -125,7 +124,7 @@ def pending_for(user: Viewer) -> list[dict]:
         .join(Product, Product.id == Offer.product_id)
         .join(Customer, Customer.id == Offer.customer_id)
         .join(User, User.id == PriceQuote.rm_id)
-        .where(PriceQuote.state == "pending_approval", User.team_id == user.team_id)
+        .where(PriceQuote.state == "pending_approval", PriceQuote.rm_id.in_(visible_staff(user)))
         .order_by(PriceQuote.created_at)).all()
     # Rate columns load as Decimal: a free-form detail dict would send them as strings
     return [{"kind": "quote", "id": q.id, "action": "quote",

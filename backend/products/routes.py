@@ -3,7 +3,7 @@
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from backend.auth.portfolio import Viewer
+from backend.customers.portfolio import Viewer
 from backend.products import portfolio, quotes
 from backend.products import service as products_service
 from backend.products.schemas import (

@@ -4,7 +4,7 @@ from flask import current_app
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from backend.auth.portfolio import Viewer
+from backend.customers.portfolio import Viewer
 from backend.errors import Invalid, Unavailable
 from backend.push import service, vapid
 from backend.push.schemas import (

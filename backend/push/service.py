@@ -13,9 +13,9 @@ from sqlalchemy import func, select, update
 
 from backend.auth import service as auth_service
 from backend.auth.models import User
-from backend.auth.portfolio import Viewer
 from backend.calendar.models import PlanEntry
 from backend.customers.models import Customer
+from backend.customers.portfolio import Viewer
 from backend.errors import Conflict, Invalid
 from backend.extensions import db
 from backend.models_base import dialect_insert, utcnow

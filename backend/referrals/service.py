@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 
 from backend.auth import service as auth_service
 from backend.auth.models import User
-from backend.auth.portfolio import Viewer
-from backend.calendar.workdays import BUSINESS_DAY_MINUTES, WorkCalendar, add_business_minutes
 from backend.customers.models import Customer
+from backend.customers.portfolio import Viewer, visible_staff
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.models_base import utcnow
 from backend.push.service import notify
 from backend.referrals.models import Referral
+from backend.workdays import BUSINESS_DAY_MINUTES, WorkCalendar, add_business_minutes
 
 OPEN = ("new", "acknowledged", "contacted")
 NEXT = {"new": {"acknowledged", "contacted", "lost"}, "acknowledged": {"contacted", "lost"},
@@ -96,10 +96,8 @@ def submit(user: Viewer, body: dict) -> Referral:
 def _visible(user: Viewer):
     if user.role == "referrer":
         return Referral.referrer_id == user.id
-    if user.role == "rm":
-        return Referral.rm_id == user.id
-    if user.role == "lead" and user.team_id is not None:
-        return Referral.rm_id.in_(select(User.id).where(User.team_id == user.team_id))
+    if user.role == "rm" or (user.role == "lead" and user.team_id is not None):
+        return Referral.rm_id.in_(visible_staff(user))
     raise Forbidden("Your role has no referrals")
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from backend import csvfiles
-from backend.auth.portfolio import Viewer
+from backend.customers.portfolio import Viewer
 from backend.reports import service
 from backend.reports.schemas import (
     ProductsReportSchema,

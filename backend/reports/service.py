@@ -15,8 +15,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from backend.auth.models import Team, User
-from backend.auth.portfolio import Viewer
 from backend.customers.models import Account
+from backend.customers.portfolio import Viewer
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.models_base import dialect_insert, month_key, utcnow

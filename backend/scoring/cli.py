@@ -10,7 +10,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from backend.auth.portfolio import Viewer
+from backend.customers.portfolio import Viewer
 from backend.extensions import db
 from backend.scoring import experiments
 from backend.scoring.models import ModelVersion

@@ -47,24 +47,6 @@ class Interaction(db.Model):
     rm = relationship("User")
 
 
-class SyncWrite(db.Model):
-    """The idempotency ledger of offline writes: one row per client id, whatever its kind.
-
-    Written in the same transaction as the write's effect, so a write is applied once.
-    """
-
-    __tablename__ = "sync_writes"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[str] = mapped_column(String(36), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    body_hash: Mapped[str] = mapped_column(String(64))
-    body: Mapped[dict] = mapped_column(JSONType)
-    base_version: Mapped[int | None]
-    result: Mapped[dict] = mapped_column(JSONType)  # what the first answer said
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class Survey(db.Model):
     __tablename__ = "surveys"
     id: Mapped[int] = mapped_column(primary_key=True)

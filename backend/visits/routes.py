@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from backend.extensions import limiter
 from backend.inputs import checks_own_text
-from backend.visits import sync
+from backend.visits import service
 from backend.visits.schemas import SyncRequestSchema, SyncResponseSchema
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
@@ -30,4 +30,4 @@ def _signed_in_user() -> str:
 @checks_own_text  # each write is answered on its own, whatever text it holds
 def post_sync(batch):
     """Apply a batch of offline writes; each is answered on its own"""
-    return {"results": sync.process(user=current_user, writes=batch["writes"])}
+    return {"results": service.sync_writes(user=current_user, writes=batch["writes"])}

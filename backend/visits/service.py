@@ -2,20 +2,34 @@
 
 from datetime import UTC
 
+from blinker import Namespace
 from sqlalchemy import select
 
-from backend.auth.portfolio import Viewer, is_visible, require_visible
-from backend.calendar import service as calendar_service
+from backend import sync
+from backend.auth.models import User
+from backend.customers.portfolio import Viewer, is_visible, require_customer_access, require_visible
 from backend.errors import Forbidden, Invalid
 from backend.extensions import db
 from backend.products.models import Product
+from backend.sync import StaleVersion, write_kind
 from backend.visits.models import Interaction
 from backend.visits.schemas import InteractionWriteSchema
-from backend.visits.sync import StaleVersion, write_kind
+
+# Sent inside the write's transaction as a new contact is recorded, before it is stored;
+# a receiver that raises refuses the write. The calendar closes the plan entry the contact
+# was logged from: the domains that react register here, so visits imports none of them.
+contact_logged = Namespace().signal("contact-logged")
 
 EDITABLE = ("channel", "started_at", "outcome", "notes", "objective", "duration_minutes",
             "products_discussed", "follow_up_on", "follow_up_objective", "location",
             "sales_amount")
+
+
+def sync_writes(*, user: User, writes: list) -> list[dict]:
+    """Apply a device's batch of offline writes (every kind), each answered on its own."""
+    require_customer_access(user)
+    # Every commit expires the ORM user; the snapshot spares a reload per write.
+    return sync.process(user=Viewer.of(user), writes=writes)
 
 
 def as_body(interaction: Interaction) -> dict:
@@ -59,10 +73,8 @@ def log_interaction(*, user: Viewer, body: dict, base_version: int | None, clien
     if body["replaces"] is not None:
         return _edit(user, body, base_version, customer_id)
     interaction = Interaction(client_id=client_id, rm_id=user.id, customer_id=customer_id,
-                              version=1, **_fields(body))
-    if body["plan_entry_id"] is not None:
-        interaction.plan_entry_id = calendar_service.met_by_visit(
-            user, body["plan_entry_id"], customer_id)
+                              version=1, plan_entry_id=body["plan_entry_id"], **_fields(body))
+    contact_logged.send(user, interaction=interaction)
     db.session.add(interaction)
     db.session.flush()
     _after_created(interaction)

@@ -10,11 +10,12 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from backend.auth.models import AuditEvent, User
-from backend.calendar.models import CalendarDay, ContactPolicy, Leave, PlanEntry
-from backend.calendar.workdays import WorkCalendar
+from backend.calendar.models import PlanEntry
+from backend.customers.models import ContactPolicy
 from backend.extensions import db
 from backend.moments.models import KeyMoment
 from backend.timeutil import bank_today
+from backend.workdays import CalendarDay, Leave, WorkCalendar
 from tests import factories
 
 DAY = date(2026, 11, 30)  # a Monday

@@ -9,16 +9,16 @@ from sqlalchemy import select
 
 from backend.auth.models import User
 from backend.calendar import planner
-from backend.calendar.models import CalendarDay, ContactPolicy, Leave, PlanEntry
+from backend.calendar.models import PlanEntry
 from backend.calendar.steps import queue_campaigns
-from backend.calendar.workdays import WorkCalendar
-from backend.customers.models import Customer
+from backend.customers.models import ContactPolicy, Customer
 from backend.extensions import db
 from backend.messages.models import OutboundMessage
 from backend.moments.models import KeyMoment, RiskCase
 from backend.offers.models import Offer
 from backend.timeutil import local_date
 from backend.visits.models import Interaction
+from backend.workdays import CalendarDay, Leave, WorkCalendar
 from tests import factories as f
 from tests.budget import examples
 from tests.conftest import empty_tables

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from backend.calendar.models import ContactPolicy
 from backend.calendar.planner import (
     Candidate,
     Person,
@@ -15,6 +14,7 @@ from backend.calendar.planner import (
     place,
     red_line_allows,
 )
+from backend.customers.models import ContactPolicy
 
 DAY = date(2026, 12, 7)  # a Monday
 

@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from backend.calendar.workdays import WorkCalendar
 from backend.customers.models import Customer
 from backend.extensions import db
 from backend.moments import detectors
 from backend.push.models import Notification
+from backend.workdays import WorkCalendar
 from tests import factories as f
 from tests.moments.test_detectors import moments, score
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
-from backend.auth.portfolio import Viewer
+from backend.customers.portfolio import Viewer
 from backend.extensions import db
 from backend.reports import service
 from backend.scoring.experiments import wilson

@@ -11,7 +11,8 @@ from sqlalchemy import delete, func, select
 from backend.calendar.models import PlanEntry
 from backend.extensions import db, limiter
 from backend.offers.models import Offer
-from backend.visits.models import Interaction, SyncWrite
+from backend.sync import SyncWrite
+from backend.visits.models import Interaction
 from tests import factories
 from tests.budget import examples
 

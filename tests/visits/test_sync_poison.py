@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from backend.extensions import db, limiter
+from backend.sync import SyncWrite
 from backend.visits import service as visits_service
-from backend.visits.models import Interaction, SyncWrite
+from backend.visits.models import Interaction
 from tests.budget import examples
 from tests.visits.test_sync import count, sync, visit, write
 

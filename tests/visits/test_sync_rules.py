@@ -4,12 +4,13 @@ the customer changed hands, and two devices racing the same write."""
 
 import pytest
 
-from backend.auth.portfolio import Viewer
+from backend import sync as sync_module
 from backend.customers.models import Customer
+from backend.customers.portfolio import Viewer
 from backend.errors import Invalid
 from backend.extensions import db
-from backend.visits import sync as sync_module
-from backend.visits.models import Interaction, SyncWrite
+from backend.sync import SyncWrite
+from backend.visits.models import Interaction
 from tests.visits.test_sync import count, sync, visit, write
 
 

@@ -7,10 +7,29 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import CheckConstraint, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.calendar.models import CalendarDay, Leave
 from backend.extensions import db
+
+
+class CalendarDay(db.Model):
+    """An exception to Monday-Friday: a public holiday, or a weekend made a working day."""
+
+    __tablename__ = "calendar_days"
+    day: Mapped[date] = mapped_column(primary_key=True)
+    working: Mapped[bool]
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Leave(db.Model):
+    __tablename__ = "leaves"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="leave_ordered"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    note: Mapped[str | None] = mapped_column(String(200))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Portfolio scoping as a bank states it: who sees which customers (backend/auth/portfolio.py).
+"""Portfolio scoping as a bank states it: who sees which customers (backend/customers/portfolio.py).
 
 Each rule is checked on the query the whole app uses (customer_scope) and on the guard
 every route of one customer uses (require_visible), for users inside and outside teams.
@@ -7,7 +7,8 @@ every route of one customer uses (require_visible), for users inside and outside
 import pytest
 from sqlalchemy import select
 
-from backend.auth.portfolio import (
+from backend.customers.models import Customer
+from backend.customers.portfolio import (
     NOT_IN_PORTFOLIO,
     Viewer,
     customer_scope,
@@ -15,7 +16,6 @@ from backend.auth.portfolio import (
     require_customer_access,
     require_visible,
 )
-from backend.customers.models import Customer
 from backend.errors import Forbidden, NotFound
 from backend.extensions import db
 from tests import factories

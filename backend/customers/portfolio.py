@@ -5,7 +5,7 @@ Every query of customer data goes through customer_scope() (or require_visible()
 
 from dataclasses import dataclass
 
-from sqlalchemy import false, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.auth.models import User
@@ -35,13 +35,32 @@ def require_customer_access(user: User | Viewer) -> None:
         raise Forbidden("Your role has no access to customer records")
 
 
+def visible_staff(user: User | Viewer, *, role: str | None = None) -> Select:
+    """The ids of the staff whose work the user sees (their plans, leave, referrals,
+    requests): a lead's team, themself included; anyone else only themself. `role` keeps
+    those of one role."""
+    if user.role == "lead" and user.team_id is not None:
+        query = select(User.id).where(User.team_id == user.team_id)
+    else:
+        query = select(User.id).where(User.id == user.id)
+    return query.where(User.role == role) if role else query
+
+
+def team_leads(user: User | Viewer) -> list[User]:
+    """The active leads of the user's team (none without a team): whom to alert or ask."""
+    if user.team_id is None:
+        return []
+    return list(db.session.scalars(select(User).where(
+        User.team_id == user.team_id, User.role == "lead", User.is_active_user)
+        .order_by(User.id)))
+
+
 def customer_scope(user: User | Viewer) -> ColumnElement[bool]:
     """Return the WHERE clause limiting Customer rows to the user's portfolio."""
     if user.role == "rm":
         return Customer.rm_id == user.id
     if user.role == "lead" and user.team_id is not None:
-        team_rms = select(User.id).where(User.team_id == user.team_id)
-        return Customer.rm_id.in_(team_rms)
+        return Customer.rm_id.in_(visible_staff(user))
     return false()
 
 
