@@ -34,7 +34,7 @@ LIVE = ("open", "acknowledged")
 ONE_LIVE = ("dormancy", "retention")
 
 
-def _r(code: str, zh: str, en: str, value: float = 0.0) -> dict:
+def _r(code: str, zh: str, en: str, value: float) -> dict:
     return {"code": code, "zh": zh, "en": en, "value": round(float(value), 4)}
 
 
@@ -323,10 +323,10 @@ def alert_renewals_due() -> int:
     for mid, cid, reasons, name, name_en, rm in rows:
         if f"renewal_due:{mid}" in sent:
             continue
-        reason = (reasons or [{}])[0]
+        reason = reasons[0]  # a renewal always says when it matures
         notify(rm, kind="renewal_due", url=f"/customers/{cid}", dedupe_key=f"renewal_due:{mid}",
-               texts={"zh": ("到期续作提醒", f"{name}：{reason.get('zh', '')}"),
-                      "en": ("Renewal due", f"{name_en or name}: {reason.get('en', '')}")},
+               texts={"zh": ("到期续作提醒", f"{name}：{reason['zh']}"),
+                      "en": ("Renewal due", f"{name_en or name}: {reason['en']}")},
                detail={"moment_id": mid, "customer_id": cid})
     return len(rows) - len(sent)
 

@@ -418,3 +418,207 @@ def test_detect_counts_new_and_raised_moments(world):
     assert detectors.detect(WEDNESDAY) == 0
     assert detectors.detect(WEDNESDAY + timedelta(days=12)) == 1  # 28 days left: raised
     assert detectors.upsert_moments([]) == 0
+
+
+# --------------------------------------------------------------------------- more edges
+
+
+def test_a_customer_onboarded_today_gets_the_first_two_educations(world):
+    c = f.customer(world["rm"], onboarded_on=WEDNESDAY)
+    found = activation(WEDNESDAY)[c.id]
+    assert set(found) == {"edu:1", "edu:7"}
+    assert {row["severity"] for row in found.values()} == {1}
+    assert found["edu:1"]["reasons"][0]["code"] == "activation.education"
+
+
+def test_each_customer_counts_their_own_transactions(world):
+    busy = f.customer(world["rm"], onboarded_on=WEDNESDAY - timedelta(days=40))
+    quiet = f.customer(world["rm"], onboarded_on=WEDNESDAY - timedelta(days=40))
+    silent = f.customer(world["rm"], onboarded_on=WEDNESDAY - timedelta(days=40))
+    acc = f.account(busy, world["deposit"])
+    for day in range(6):
+        f.transaction(acc, 10, at_noon(WEDNESDAY - timedelta(days=day)))
+    f.transaction(f.account(quiet, world["deposit"]), 10, at_noon(WEDNESDAY))
+    found = activation(WEDNESDAY)
+    low = {cid: rows[f"low_usage:{WEDNESDAY - timedelta(days=40)}"]["detail"]["transactions"]
+           for cid, rows in found.items() if f"low_usage:{WEDNESDAY - timedelta(days=40)}" in rows}
+    assert low == {quiet.id: 1, silent.id: 0}
+    assert found[quiet.id][f"low_usage:{WEDNESDAY - timedelta(days=40)}"]["reasons"][0][
+        "code"] == "activation.low_usage"
+
+
+def test_a_transaction_at_midnight_belongs_to_the_next_day(world):
+    c = f.customer(world["rm"], onboarded_on=WEDNESDAY - timedelta(days=40))
+    acc = f.account(c, world["deposit"])
+    for day in range(1, 5):
+        f.transaction(acc, 10, at_noon(WEDNESDAY - timedelta(days=day)))
+    f.transaction(acc, 10, datetime(2026, 11, 18, 16, 0))  # 00:00 on the 19th in Shanghai
+    row = activation(WEDNESDAY)[c.id][f"low_usage:{c.onboarded_on}"]
+    assert row["detail"]["transactions"] == 4
+
+
+def test_the_renewal_carries_the_accounts_rate_and_a_zero_balance(world):
+    c = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    f.account(c, world["loan"], balance=0, rate=0.05, opened_on=date(2025, 12, 1),
+              maturity_on=date(2026, 12, 1))
+    [row] = detectors.renewal(WEDNESDAY, WorkCalendar.load())
+    assert row["detail"]["balance"] == 0
+    assert row["detail"]["suggested"]["rate"] == 0.05  # no scores yet: the same terms
+    assert row["reasons"][0]["code"] == "renewal.maturity"
+    assert row["severity"] == 2
+
+
+def test_dormant_and_lapsed_moments_are_light_and_coded(world):
+    dormant = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    f.transaction(f.account(dormant, world["deposit"]), 1, at_noon(WEDNESDAY - timedelta(days=95)))
+    lapsed = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    f.transaction(f.account(lapsed, world["deposit"]), 1, at_noon(WEDNESDAY - timedelta(days=400)))
+    rows = {r["customer_id"]: r for r in detectors.dormancy(
+        WEDNESDAY, detectors.last_own_activity(WEDNESDAY))}
+    assert (rows[dormant.id]["severity"], rows[dormant.id]["reasons"][0]["code"]) == (
+        1, "dormancy.dormant")
+    assert (rows[lapsed.id]["severity"], rows[lapsed.id]["reasons"][0]["code"]) == (
+        1, "dormancy.lapsed")
+    assert rows[lapsed.id]["reasons"][0]["value"] == 400
+
+
+def test_an_unknown_tier_is_recontacted_on_the_longest_schedule(world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LAPSED_RECONTACT_DAYS", {"basic": 60, "advanced": 200})
+    last = WEDNESDAY - timedelta(days=365 + 10)
+    c = f.customer(world["rm"], onboarded_on=date(2020, 1, 1), tier="intermediate")
+    f.transaction(f.account(c, world["deposit"]), 100, at_noon(last))
+    [row] = detectors.dormancy(WEDNESDAY, detectors.last_own_activity(WEDNESDAY))
+    assert row["detail"]["every_days"] == 200
+
+
+def test_judging_an_earlier_day_leaves_later_customers_as_they_are(world):
+    later = f.customer(world["rm"], onboarded_on=WEDNESDAY + timedelta(days=1), status="dormant")
+    today = f.customer(world["rm"], onboarded_on=WEDNESDAY, status="dormant")
+    activity = detectors.last_own_activity(WEDNESDAY)
+    assert later.id not in activity
+    assert activity[today.id][0] == WEDNESDAY  # the day of onboarding counts as activity
+
+
+def test_statuses_count_every_customer_changed(world):
+    for _ in range(2):
+        c = f.customer(world["rm"], onboarded_on=date(2020, 1, 1), status="active")
+        f.transaction(f.account(c, world["deposit"]), 1, at_noon(WEDNESDAY - timedelta(days=100)))
+    assert detectors.statuses(detectors.last_own_activity(WEDNESDAY), WEDNESDAY) == 2
+
+
+def test_detect_counts_the_moments_and_the_statuses_it_changed(world):
+    c = f.customer(world["rm"], onboarded_on=date(2020, 1, 1), status="active")
+    f.transaction(f.account(c, world["deposit"]), 1, at_noon(WEDNESDAY - timedelta(days=90)))
+    assert detectors.detect(WEDNESDAY) == 2  # a dormancy moment, and the status
+
+
+def test_a_rerun_leaves_dormant_and_lapsed_moments_open(world):
+    dormant = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    f.transaction(f.account(dormant, world["deposit"]), 1, at_noon(WEDNESDAY - timedelta(days=90)))
+    lapsed = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    f.transaction(f.account(lapsed, world["deposit"]), 1, at_noon(WEDNESDAY - timedelta(days=365)))
+    detectors.detect(WEDNESDAY)
+    detectors.detect(WEDNESDAY)
+    assert [(m.customer_id, m.state) for m in moments("dormancy")] == [
+        (dormant.id, "open"), (lapsed.id, "open")]
+
+
+def test_an_rms_dismissal_stands_when_the_customer_comes_back(world):
+    c = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    acc = f.account(c, world["deposit"])
+    f.transaction(acc, 1, at_noon(WEDNESDAY - timedelta(days=100)))
+    detectors.detect(WEDNESDAY)
+    [m] = moments("dormancy")
+    m.state, m.resolution = "dismissed", "the owner is abroad until spring"
+    db.session.commit()
+    f.transaction(acc, 1, at_noon(WEDNESDAY + timedelta(days=1)))
+    detectors.detect(WEDNESDAY + timedelta(days=1))
+    [m] = moments("dormancy")
+    assert (m.state, m.resolution) == ("dismissed", "the owner is abroad until spring")
+
+
+def test_a_closed_customers_dormancy_is_left_to_the_rm(world):
+    c = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    f.transaction(f.account(c, world["deposit"]), 1, at_noon(WEDNESDAY - timedelta(days=100)))
+    detectors.detect(WEDNESDAY)
+    c.status = "closed"
+    db.session.commit()
+    detectors.detect(WEDNESDAY + timedelta(days=1))
+    assert [m.state for m in moments("dormancy")] == ["open"]
+
+
+def test_a_new_lapsed_cycle_is_written_while_the_last_is_still_live(world):
+    c = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    row = {"customer_id": c.id, "kind": "dormancy", "due_on": WEDNESDAY, "severity": 1,
+           "reasons": [], "detail": {}}
+    assert detectors.upsert_moments([{**row, "event_ref": "lapsed:2025-01-01:0"}]) == 1
+    assert detectors.upsert_moments([{**row, "event_ref": "dormant:2025-01-01"}]) == 0
+    assert detectors.upsert_moments([{**row, "event_ref": "lapsed:2025-01-01:1"}]) == 1
+
+
+def test_thousands_of_moments_are_all_written_and_counted(world):
+    c = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    rows = [{"customer_id": c.id, "kind": "activation", "event_ref": f"edu:{i}",
+             "due_on": WEDNESDAY, "severity": 1, "reasons": [], "detail": {}}
+            for i in range(4100)]
+    assert detectors.upsert_moments(rows) == 4100
+    assert len(moments("activation")) == 4100
+
+
+def test_only_renewals_alert_and_only_while_live(world):
+    c = f.customer(world["rm"], segment="large", onboarded_on=date(2020, 1, 1))
+    score(c, "attrition", WEDNESDAY, 0.9)  # an urgent retention moment, not a renewal
+    f.transaction(f.account(c, world["deposit"]), 1, at_noon(WEDNESDAY))
+    detectors.detect(WEDNESDAY)
+    assert [m.severity for m in moments("retention")] == [3]
+    renewal_in(world, 5)
+    detectors.upsert_moments(detectors.renewal(WEDNESDAY, WorkCalendar.load()))
+    [m] = moments("renewal")
+    m.state = "done"
+    db.session.commit()
+    assert detectors.alert_renewals_due() == 0
+    assert alerts() == []
+
+
+def test_a_second_renewal_alerts_after_the_first_was_sent(world):
+    renewal_in(world, 6)
+    detectors.detect(WEDNESDAY)
+    renewal_in(world, 7)
+    detectors.detect(WEDNESDAY)
+    assert len(alerts()) == 2
+
+
+def test_retention_reasons_are_coded_and_read_in_english(world):
+    c = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    score(c, "attrition", WEDNESDAY - timedelta(days=30), 0.3)
+    score(c, "attrition", WEDNESDAY, 0.55)
+    acc = f.account(c, world["deposit"], balance=1_000)
+    f.transaction(acc, -2_000, at_noon(WEDNESDAY - timedelta(days=3)))  # 3,000 -> 1,000
+    [row] = detectors.retention(WEDNESDAY)
+    score_reason, jump, drop = row["reasons"]
+    assert (score_reason["code"], score_reason["en"], score_reason["value"]) == (
+        "retention.score", "Attrition probability 55%", 0.55)
+    assert (jump["code"], jump["en"]) == ("retention.jump",
+                                          "Attrition probability up 25% in a month")
+    assert (drop["en"], drop["value"]) == ("Deposits down 67% in 60 days", 0.6667)
+
+
+def test_falling_deposits_alone_are_not_urgent(world):
+    c = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    acc = f.account(c, world["deposit"], balance=1_000)
+    f.transaction(acc, -9_000, at_noon(WEDNESDAY - timedelta(days=3)))
+    [row] = detectors.retention(WEDNESDAY)
+    assert (row["severity"], row["detail"]) == (2, {"attrition": None})
+
+
+def test_each_customers_deposits_are_their_own(world):
+    moving = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    acc = f.account(moving, world["deposit"], balance=1_000)
+    f.transaction(acc, -4_000, at_noon(WEDNESDAY - timedelta(days=3)))
+    f.account(moving, world["td"], balance=20_000)  # no flows in 60 days
+    still = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    f.account(still, world["deposit"], balance=7_000)
+    empty = f.customer(world["rm"], onboarded_on=date(2020, 1, 1))
+    f.account(empty, world["deposit"], balance=0)
+    assert detectors.deposit_drop(WEDNESDAY) == {moving.id: (21_000, 25_000),
+                                                 still.id: (7_000, 7_000), empty.id: (0, 0)}
