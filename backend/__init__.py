@@ -44,7 +44,7 @@ def create_app(config=None) -> Flask:
     from backend.auth import routes as auth_routes
     from backend.auth import security
     from backend.calendar import routes as calendar_routes  # also registers its sync kind
-    from backend.customers import routes as customer_routes
+    from backend.card import routes as card_routes
     from backend.moments import routes as moment_routes
     from backend.offers import routes as offer_routes  # its service registers a sync kind
     from backend.products import routes as product_routes
@@ -59,7 +59,7 @@ def create_app(config=None) -> Flask:
     security.init_app(app)
     inputs.init_app(app)  # after the session and CSRF checks
     api.register_blueprint(auth_routes.blp)
-    api.register_blueprint(customer_routes.blp)
+    api.register_blueprint(card_routes.blp)
     api.register_blueprint(visit_routes.blp)
     api.register_blueprint(product_routes.blp)
     api.register_blueprint(product_routes.quotes_blp)

@@ -7,7 +7,8 @@ do not notice "survives". The score is killed / (mutants - reviewed equivalents)
 that cannot change behaviour are listed, each with its reason, in
 scripts/mutation_equivalent.txt; they are reported, never silently dropped.
 
-Each module runs in a copy of the tracked files in a temporary folder (mutmut writes its
+The tracked files are copied once at the start (later edits of the checkout do not leak into
+a long run), and each module runs in its own copy of that snapshot (mutmut writes its
 mutants/ beside the code), so the checkout is left as it was.
 
     python scripts/mutation.py [--only portfolio ...] [--max-children N]
@@ -48,8 +49,9 @@ def reviewed_equivalents() -> dict[str, str]:
     return found
 
 
-def working_copy() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="rm-mutation-"))
+def snapshot() -> Path:
+    """A copy of the tracked files as they are now (PWA sources left out)."""
+    folder = Path(tempfile.mkdtemp(prefix="rm-mutation-snapshot-"))
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
                              check=True).stdout.decode().split("\0")
     for name in filter(None, tracked):
@@ -74,9 +76,10 @@ also_copy = ["migrations", "config.py", "wsgi.py"]
 """.replace("'", '"'))
 
 
-def run(name: str, max_children: int) -> dict:
+def run(name: str, max_children: int, source: Path) -> dict:
     module, tests = MODULES[name]
-    folder = working_copy()
+    folder = Path(tempfile.mkdtemp(prefix=f"rm-mutation-{name}-")) / "tree"
+    shutil.copytree(source, folder)
     try:
         configure(folder, module, tests)
         env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
@@ -95,7 +98,7 @@ def run(name: str, max_children: int) -> dict:
         return {"statuses": statuses, "survivors": survivors, "diffs": diffs,
                 "seconds": time.monotonic() - started}
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder.parent, ignore_errors=True)
 
 
 def changed_lines(diff: str) -> str:
@@ -110,9 +113,13 @@ def main() -> int:
     args = parser.parse_args()
     equivalents = reviewed_equivalents()
     below = []
-    for name in args.only or MODULES:
+    source = snapshot()
+    try:
+        results = {name: run(name, args.max_children, source) for name in args.only or MODULES}
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
+    for name, result in results.items():
         module, tests = MODULES[name]
-        result = run(name, args.max_children)
         statuses = result["statuses"]
         equivalent = [k for k in result["survivors"] if k in equivalents]
         alive = [k for k in result["survivors"] if k not in equivalents]

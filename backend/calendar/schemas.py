@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from backend.api_fields import Day, RowId, UtcDateTime, Year
 from backend.calendar.models import PLAN_CHANNELS
 from backend.calendar.service import PlanStateSchema
-from backend.moments.schemas import CustomerRefSchema
+from backend.references import CustomerRefSchema
 
 
 class PlanQuerySchema(Schema):

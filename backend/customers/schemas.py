@@ -1,12 +1,11 @@
-"""Customer list queries, list items and the 360 card."""
+"""Customer list queries and items, and the customer's own parts of the 360 card."""
 
 from marshmallow import Schema, fields, validate
 
 from backend.api_fields import UtcDateTime
 from backend.customers.models import SEGMENTS, STATUSES
-from backend.moments.schemas import MomentSchema, RiskCaseSchema
 from backend.products.models import TIERS
-from backend.products.schemas import ProductRefSchema
+from backend.references import PersonRefSchema, ProductRefSchema
 
 
 class CustomerQuerySchema(Schema):
@@ -19,11 +18,6 @@ class CustomerQuerySchema(Schema):
     sort = fields.String(load_default="name", validate=validate.OneOf(("name", "last_contact")))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=200))
-
-
-class PersonRefSchema(Schema):
-    id = fields.Integer()
-    name = fields.String(allow_none=True)
 
 
 class CustomerSummarySchema(Schema):
@@ -72,21 +66,6 @@ class TransactionSchema(Schema):
     product = fields.Nested(ProductRefSchema)
 
 
-class InteractionSchema(Schema):
-    id = fields.Integer()
-    client_id = fields.String(metadata={"description": "names this visit in an edit"})
-    version = fields.Integer()
-    follow_up_objective = fields.String(allow_none=True)
-    channel = fields.String()
-    started_at = UtcDateTime()
-    outcome = fields.String()
-    notes = fields.String(allow_none=True)
-    objective = fields.String(allow_none=True)
-    products_discussed = fields.List(fields.Raw())
-    follow_up_on = fields.Date(allow_none=True)
-    rm = fields.Nested(PersonRefSchema)
-
-
 class RelatedPartySchema(Schema):
     id = fields.Integer()
     kind = fields.String()
@@ -125,64 +104,6 @@ class ChannelShareSchema(Schema):
     share = fields.Float()
 
 
-class ScoreSchema(Schema):
-    model = fields.String()
-    change = fields.Float(allow_none=True, metadata={"description": "since a month before"})
-    product = fields.Nested(ProductRefSchema, allow_none=True,
-                            metadata={"description": "for propensity:<code> scores"})
-    version = fields.String()
-    value = fields.Float()
-    band = fields.String()
-    reasons = fields.List(fields.Raw())
-    as_of = fields.Date()
-
-
-class OfferSummarySchema(Schema):
-    id = fields.Integer()
-    product = fields.Nested(ProductRefSchema)
-    score = fields.Float()
-    expected_value = fields.Float()
-    reasons = fields.List(fields.Raw())
-    price = fields.Dict(allow_none=True)
-    state = fields.String()
-
-
 class OwnerSchema(Schema):
     name = fields.String(allow_none=True)
     name_en = fields.String(allow_none=True)
-
-
-class SatisfactionSchema(Schema):
-    responses = fields.Integer()
-    average = fields.Float(allow_none=True, metadata={"description": "mean score, 1 to 5"})
-    index = fields.Float(allow_none=True, metadata={"description": "(average - 1) / 4 x 100"})
-
-
-class CustomerCardSchema(CustomerSummarySchema):
-    founded_on = fields.Date(allow_none=True)
-    employees = fields.Integer(allow_none=True)
-    annual_revenue = fields.Float(allow_none=True)
-    phone = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
-    onboarded_on = fields.Date(allow_none=True)
-    consents = fields.Dict(keys=fields.String(), values=fields.Boolean())
-    owner = fields.Nested(OwnerSchema)
-    related_parties = fields.List(fields.Nested(RelatedPartySchema))
-    accounts = fields.List(fields.Nested(AccountSchema))
-    profitability = fields.Nested(ProfitabilitySchema)
-    series = fields.Nested(SeriesSchema)
-    channel_mix = fields.List(fields.Nested(ChannelShareSchema))
-    transactions = fields.List(fields.Nested(TransactionSchema))
-    interactions = fields.List(fields.Nested(InteractionSchema))
-    scores = fields.List(fields.Nested(ScoreSchema))
-    moments = fields.List(fields.Nested(MomentSchema))
-    risk_cases = fields.List(fields.Nested(RiskCaseSchema))
-    related_needs = fields.List(fields.Dict(), metadata={
-        "description": "what related parties may need; a party outside the portfolio is a "
-                       "referral opportunity with none of its data"})
-    package = fields.Dict(allow_none=True, metadata={
-        "description": "the tier's fee this month and a better-suited tier, if any"})
-    offers = fields.List(fields.Nested(OfferSummarySchema))
-    satisfaction = fields.Nested(SatisfactionSchema)
-    currency = fields.String()
-    as_of = fields.Date()

@@ -1,28 +1,22 @@
-"""Customer search and the 360 card. Every query is scoped by backend.customers.portfolio."""
+"""Customer search, and the customer's own part of the 360 card (who they are, their
+links, accounts and flows). Every query is scoped by backend.customers.portfolio."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache, partial
 
-from flask import current_app
 from sqlalchemy import Float, bindparam, func, literal, or_, select, union_all
+from sqlalchemy.engine import Row
+from sqlalchemy.sql.elements import ColumnElement
 
-from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.customers.models import Account, Customer, RelatedParty, Transaction
 from backend.customers.portfolio import NOT_IN_PORTFOLIO, customer_scope, require_customer_access
 from backend.errors import NotFound
 from backend.extensions import db
-from backend.models_base import JSONType, month_key
-from backend.moments.models import KeyMoment, RiskCase
-from backend.offers import related
-from backend.offers import service as offers_service
-from backend.offers.models import Offer
-from backend.products import packages
+from backend.models_base import month_key
 from backend.products.models import Product
-from backend.scoring.models import Score
-from backend.visits import surveys
-from backend.visits.models import Interaction
 
 SERIES_MONTHS = 24
 # How a link reads from the other side: if A lists B as supplier, B sees A as buyer.
@@ -30,16 +24,14 @@ INVERSE_KIND = {"supplier": "buyer", "buyer": "supplier", "affiliate": "affiliat
                 "guarantor": "guaranteed_party", "owner": "owned_company"}
 
 
-def _last_contact():
-    return (select(func.max(Interaction.started_at))
-            .where(Interaction.customer_id == Customer.id)
-            .correlate(Customer).scalar_subquery())
+def search(*, user: User, last_contact: ColumnElement, q: str | None = None,
+           segment: str | None = None, tier: str | None = None, status: str | None = None,
+           include_closed: bool = True, sort: str = "name", page: int = 1,
+           per_page: int = 25) -> dict:
+    """List the user's customers matching a name or external id and filters, one page.
 
-
-def search(*, user: User, q: str | None = None, segment: str | None = None,
-           tier: str | None = None, status: str | None = None, include_closed: bool = True,
-           sort: str = "name", page: int = 1, per_page: int = 25) -> dict:
-    """List the user's customers matching a name or external id and filters, one page."""
+    `last_contact`: each customer's newest contact (a scalar subquery correlated to
+    Customer), shown and sorted on; the contacts are the visits domain's to say."""
     require_customer_access(user)
     conditions = [customer_scope(user)]
     if q:
@@ -54,7 +46,7 @@ def search(*, user: User, q: str | None = None, segment: str | None = None,
     if not include_closed:
         conditions.append(Customer.status != "closed")
     total = db.session.scalar(select(func.count(Customer.id)).where(*conditions))
-    last_contact = _last_contact().label("last_contact_at")
+    last_contact = last_contact.label("last_contact_at")
     order = {
         "name": (Customer.name, Customer.id),
         # Longest without contact first; never contacted comes first of all.
@@ -80,24 +72,23 @@ def _summary(customer: Customer, last_contact_at, rm_name) -> dict:
     }
 
 
-def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
-    """Build the 360 card of one customer in the user's portfolio, and audit the read."""
+def profile(*, user: User, customer_id: int) -> Row:
+    """One customer of the user's portfolio with its RM's name; NotFound otherwise (the same
+    words for a missing customer and another portfolio's)."""
     require_customer_access(user)
-    today = today or date.today()
-    customer = db.session.connection().execute(
+    found = db.session.connection().execute(
         select(*Customer.__table__.c, User.display_name.label("rm_name"))
         .outerjoin(User, User.id == Customer.rm_id)
         .where(Customer.id == customer_id, customer_scope(user))
     ).first()
-    if customer is None:
-        raise NotFound(NOT_IN_PORTFOLIO)  # the same words for a missing customer
-    months = _months_back(today, SERIES_MONTHS)
-    params = {"cid": customer.id, "since": datetime.fromisoformat(months[0] + "-01"),
-              "since12": datetime.combine(today - timedelta(days=365), datetime.min.time())}
-    run = partial(_run, params=params)
-    accounts, links = run(_Q.accounts), run(_Q.parties)
-    activity = _activity(run(_Q.flows()), accounts, months)
-    card = {
+    if found is None:
+        raise NotFound(NOT_IN_PORTFOLIO)
+    return found
+
+
+def profile_dict(customer: Row) -> dict:
+    """Who the customer is, as the 360 card shows it."""
+    return {
         "id": customer.id, "external_id": customer.external_id, "name": customer.name,
         "name_en": customer.name_en, "segment": customer.segment, "tier": customer.tier,
         "status": customer.status, "industry": customer.industry, "region": customer.region,
@@ -108,28 +99,45 @@ def card(*, user: User, customer_id: int, today: date | None = None) -> dict:
                      "email": customer.consent_email},
         "owner": {"name": customer.owner_name, "name_en": customer.owner_name_en},
         "rm": {"id": customer.rm_id, "name": customer.rm_name} if customer.rm_id else None,
-        "related_parties": (parties := _related_parties(user, links)),
-        "related_needs": related.needs(parties),
-        "accounts": [_account_dict(a) for a in accounts],
-        "profitability": _profitability(accounts, activity, run(_Q.contacts)),
-        "series": activity["series"],
-        "channel_mix": activity["channel_mix"],
-        "transactions": [_transaction_dict(t) for t in run(_Q.transactions)],
-        "interactions": [_interaction_dict(i) for i in run(_Q.interactions)],
-        "scores": _scores_with_change(run(_Q.scores), params),
-        "moments": [dict(r._mapping) for r in run(_Q.moments)],
-        "risk_cases": [dict(r._mapping) for r in run(_Q.risk_cases)],
-        "offers": [_offer_dict(o, user.grade) for o in run(_Q.offers)],
-        "satisfaction": surveys.customer_satisfaction(customer.id),
-        "package": packages.advice(customer.id, customer.tier,
-                                   {link.other_id for link in links if link.other_id}),
-        "currency": current_app.config["CURRENCY"],
-        "as_of": today,
     }
-    auth_service.audit("customer.view", user_id=user.id, object_type="customer",
-                       object_id=customer.id)
-    db.session.commit()
-    return card
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What the customer holds and how it moved: the card's accounts, flows and links."""
+
+    accounts: list[Row]
+    activity: dict  # series, fees and channel mix of the last months
+    parties: list[dict]  # related parties, both ways, as the reader may see them
+    transactions: list[Row]
+
+    @property
+    def linked_ids(self) -> set[int]:
+        """Every linked customer, in the reader's portfolio or not (their ids never leave
+        the server: the package advice counts their deposits)."""
+        return {p["other_id"] for p in self.parties if p["other_id"]}
+
+
+def holdings(*, user: User, customer_id: int, today: date) -> Holdings:
+    """The accounts, 24 months of flows, the last transactions and the related parties of a
+    customer the caller has found in the user's portfolio (profile())."""
+    months = _months_back(today, SERIES_MONTHS)
+    params = {"cid": customer_id, "since": datetime.fromisoformat(months[0] + "-01")}
+    run = partial(_run, params=params)
+    accounts = run(_Q.accounts)
+    return Holdings(accounts=accounts,
+                    activity=_activity(run(_Q.flows()), accounts, months),
+                    parties=_related_parties(user, run(_Q.parties)),
+                    transactions=run(_Q.transactions))
+
+
+def holdings_dict(held: Holdings) -> dict:
+    return {"related_parties": [{k: v for k, v in p.items() if k != "other_id"}
+                                for p in held.parties],
+            "accounts": [_account_dict(a) for a in held.accounts],
+            "series": held.activity["series"],
+            "channel_mix": held.activity["channel_mix"],
+            "transactions": [_transaction_dict(t) for t in held.transactions]}
 
 
 def _run(statement, *, params):
@@ -138,7 +146,8 @@ def _run(statement, *, params):
 
 
 class _Q:
-    """The card's statements, built once: the card is the most read thing in the app."""
+    """The card's statements of customers' own tables, built once: the card is the most read
+    thing in the app."""
 
     cid = bindparam("cid")
     accounts = (
@@ -150,11 +159,6 @@ class _Q:
         .join(Product, Product.id == Account.product_id).where(Account.customer_id == cid)
         .order_by(Account.status.desc(), Product.family, Account.opened_on)
     )
-    contacts = (
-        select(Interaction.channel, func.count())
-        .where(Interaction.customer_id == cid, Interaction.started_at >= bindparam("since12"))
-        .group_by(Interaction.channel)
-    )
     transactions = (
         select(Transaction.id, Transaction.posted_at, Transaction.amount, Transaction.channel,
                Transaction.kind, Transaction.description, Transaction.account_id, Product.code,
@@ -163,15 +167,6 @@ class _Q:
         .join(Product, Product.id == Account.product_id)
         .where(Account.customer_id == cid)
         .order_by(Transaction.posted_at.desc(), Transaction.id.desc()).limit(20)
-    )
-    interactions = (
-        select(Interaction.id, Interaction.client_id, Interaction.version, Interaction.channel,
-               Interaction.started_at, Interaction.outcome, Interaction.notes,
-               Interaction.objective, Interaction.follow_up_objective,
-               Interaction.products_discussed,
-               Interaction.follow_up_on, Interaction.rm_id, User.display_name)
-        .join(User, User.id == Interaction.rm_id).where(Interaction.customer_id == cid)
-        .order_by(Interaction.started_at.desc(), Interaction.id.desc()).limit(10)
     )
     _other = Customer.__table__.alias("other")
     # Both directions of every link in one statement: (link, kind, direction, party).
@@ -186,48 +181,6 @@ class _Q:
         .join(_other, _other.c.id == RelatedParty.customer_id)
         .where(RelatedParty.related_customer_id == cid),
     )
-    _latest = (select(Score.model, func.max(Score.as_of).label("as_of"))
-               .where(Score.customer_id == cid).group_by(Score.model).subquery())
-    scores = (
-        select(Score.model, Score.version, Score.value, Score.band,
-               func.coalesce(Score.reasons, literal([], JSONType)).label("reasons"), Score.as_of)
-        .join(_latest, (_latest.c.model == Score.model) & (_latest.c.as_of == Score.as_of))
-        .where(Score.customer_id == cid).order_by(Score.model)
-    )
-    _before = (select(Score.model, func.max(Score.as_of).label("as_of"))
-               .where(Score.customer_id == cid, Score.as_of <= bindparam("month_ago"))
-               .group_by(Score.model).subquery())
-    month_ago_scores = (
-        select(Score.model, Score.value)
-        .join(_before, (_before.c.model == Score.model) & (_before.c.as_of == Score.as_of))
-        .where(Score.customer_id == cid)
-    )
-    products_named = select(Product.code, Product.name, Product.name_en).where(
-        Product.code.in_(bindparam("codes", expanding=True)))
-    moments = (
-        select(KeyMoment.id, KeyMoment.kind, KeyMoment.due_on, KeyMoment.severity,
-               KeyMoment.state, func.coalesce(KeyMoment.reasons, literal([], JSONType))
-               .label("reasons"), KeyMoment.detail)
-        .where(KeyMoment.customer_id == cid, KeyMoment.state.in_(("open", "acknowledged")))
-        .order_by(KeyMoment.due_on, KeyMoment.id)
-    )
-    risk_cases = (
-        select(RiskCase.id, RiskCase.opened_on, RiskCase.signals, RiskCase.probability,
-               RiskCase.exposure, RiskCase.expected_loss, RiskCase.severity,
-               RiskCase.tier_response, RiskCase.state, RiskCase.requested_action,
-               RiskCase.action_detail, RiskCase.decision, RiskCase.decision_note)
-        .where(RiskCase.customer_id == cid, RiskCase.state != "closed")
-        .order_by(RiskCase.opened_on.desc())
-    )
-    offers = (
-        select(Offer.id, Offer.score, Offer.expected_value, Offer.reasons, Offer.price,
-               Offer.state, Product.code, Product.name, Product.name_en, Product.family,
-               Product.is_credit)
-        .join(Product, Product.id == Offer.product_id)
-        .where(Offer.customer_id == cid, Offer.state.in_(("suggested", "presented", "accepted")))
-        .order_by(Offer.expected_value.desc())
-    )
-
     @staticmethod
     @cache
     def flows_for(dialect: str):
@@ -251,21 +204,6 @@ class _Q:
         return _Q.flows_for(db.engine.dialect.name)
 
 
-def _scores_with_change(scores, params: dict) -> list[dict]:
-    """Each model's latest score, with its change since the score a month before."""
-    if not scores:
-        return []
-    month_ago = max(s.as_of for s in scores) - timedelta(days=30)
-    before = dict(_run(_Q.month_ago_scores, params={**params, "month_ago": month_ago}))
-    # propensity:<code> names a product: give the RM its name
-    codes = [s.model.split(":", 1)[1] for s in scores if s.model.startswith("propensity:")]
-    products = {p.code: {"code": p.code, "name": p.name, "name_en": p.name_en}
-                for p in _run(_Q.products_named, params={"codes": codes})} if codes else {}
-    return [{**s._mapping, "change": None if s.model not in before
-             else round(s.value - before[s.model], 6),
-             "product": products.get(s.model.partition(":")[2])} for s in scores]
-
-
 def _product_dict(row) -> dict:
     return {"code": row.code, "name": row.name, "name_en": row.name_en, "family": row.family,
             "is_credit": row.is_credit}
@@ -282,20 +220,6 @@ def _transaction_dict(t) -> dict:
     return {"id": t.id, "posted_at": t.posted_at, "amount": t.amount, "channel": t.channel,
             "kind": t.kind, "description": t.description, "account_id": t.account_id,
             "product": _product_dict(t)}
-
-
-def _interaction_dict(i) -> dict:
-    return {"id": i.id, "client_id": i.client_id, "version": i.version, "channel": i.channel,
-            "started_at": i.started_at, "outcome": i.outcome, "notes": i.notes,
-            "objective": i.objective, "follow_up_objective": i.follow_up_objective,
-            "products_discussed": i.products_discussed or [], "follow_up_on": i.follow_up_on,
-            "rm": {"id": i.rm_id, "name": i.display_name}}
-
-
-def _offer_dict(o, grade: int) -> dict:
-    return {"id": o.id, "product": _product_dict(o), "score": o.score,
-            "expected_value": o.expected_value, "reasons": o.reasons or [],
-            "price": offers_service.with_band(o.price, grade), "state": o.state}
 
 
 def _months_back(today: date, count: int) -> list[str]:
@@ -352,9 +276,10 @@ def _activity(flows, accounts, months: list[str]) -> dict:
     return {"series": series, "fees": fees, "channel_mix": channel_mix}
 
 
-def _profitability(accounts, activity: dict, contacts) -> dict:
-    """Twelve-month revenue, cost to serve and margin of the relationship."""
-    series = activity["series"]
+def profitability(held: Holdings, *, contact_cost: float) -> dict:
+    """Twelve-month revenue, cost to serve and margin of the relationship; `contact_cost`
+    is what the last twelve months' contacts cost (the visits domain counts them)."""
+    accounts, series = held.accounts, held.activity["series"]
     product_cost = sum(float(a.annual_cost or 0) for a in accounts
                        if a.status == "open" or a.closed_on is not None)
     # Average month-end balance over the last 12 months, by deposit/credit side.
@@ -363,9 +288,7 @@ def _profitability(accounts, activity: dict, contacts) -> dict:
     interest = (avg_deposit * _weighted_margin([a for a in accounts
                                                 if not a.is_credit and a.family == "deposit"])
                 + avg_credit * _weighted_margin([a for a in accounts if a.is_credit]))
-    costs = current_app.config["CONTACT_COST"]
-    contact_cost = sum(costs.get(channel, 0.0) * n for channel, n in contacts)
-    fees = activity["fees"]
+    fees = held.activity["fees"]
     revenue = interest + fees
     cost = product_cost + contact_cost
     return {"revenue": round(revenue, 2), "interest_margin": round(interest, 2),
@@ -397,12 +320,12 @@ def _related_parties(user: User, links) -> list[dict]:
         if link.other_id is None:
             parties.append({"id": link.id, "kind": kind, "type": "person",
                             "name": link.person_name, "name_en": None, "note": link.note,
-                            "customer": None, "in_portfolio": False})
+                            "customer": None, "in_portfolio": False, "other_id": None})
             continue
         mine = link.other_id in visible
         parties.append({"id": link.id, "kind": kind, "type": "customer", "name": link.name,
                         "name_en": link.name_en, "note": link.note,
                         "customer": {"id": link.other_id, "name": link.name} if mine else None,
-                        "in_portfolio": mine})
+                        "in_portfolio": mine, "other_id": link.other_id})
     # the owner first, then the links as they were recorded: the same order every read
     return sorted(parties, key=lambda p: (p["kind"] != "owner", p["id"]))

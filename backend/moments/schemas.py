@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.api_fields import MoneyInput, UtcDateTime
 from backend.moments.models import MOMENT_KINDS, MOMENT_STATES, RISK_ACTIONS, RISK_STATES
+from backend.references import CustomerRefSchema
 
 
 class ReasonSchema(Schema):
@@ -11,13 +12,6 @@ class ReasonSchema(Schema):
     zh = fields.String()
     en = fields.String()
     value = fields.Float(allow_none=True)
-
-
-class CustomerRefSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    name_en = fields.String(allow_none=True)
-    segment = fields.String()
 
 
 class MomentSchema(Schema):

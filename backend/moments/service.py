@@ -1,6 +1,6 @@
 """Key moments as the RM sees and resolves them."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, literal, select
 
 from backend.auth import service as auth_service
 from backend.customers.models import Customer
@@ -12,8 +12,8 @@ from backend.customers.portfolio import (
 )
 from backend.errors import Conflict, Invalid
 from backend.extensions import db
-from backend.models_base import utcnow
-from backend.moments.models import KeyMoment
+from backend.models_base import JSONType, utcnow
+from backend.moments.models import KeyMoment, RiskCase
 
 NEXT_STATES = {"open": {"acknowledged", "done", "dismissed"},
                "acknowledged": {"done", "dismissed"}, "done": set(), "dismissed": set()}
@@ -64,3 +64,34 @@ def resolve(user: Viewer, moment_id: int, body: dict) -> KeyMoment:
                        object_id=moment.id, detail={k: v for k, v in body.items() if v})
     db.session.commit()
     return moment
+
+
+# --------------------------------------------------------------------------- the card
+
+_cid = bindparam("cid")
+# Built once: both are part of every 360 card.
+_LIVE_OF_CUSTOMER = (
+    select(KeyMoment.id, KeyMoment.kind, KeyMoment.due_on, KeyMoment.severity, KeyMoment.state,
+           func.coalesce(KeyMoment.reasons, literal([], JSONType)).label("reasons"),
+           KeyMoment.detail)
+    .where(KeyMoment.customer_id == _cid, KeyMoment.state.in_(LIVE))
+    .order_by(KeyMoment.due_on, KeyMoment.id))
+_OPEN_CASES = (
+    select(RiskCase.id, RiskCase.opened_on, RiskCase.signals, RiskCase.probability,
+           RiskCase.exposure, RiskCase.expected_loss, RiskCase.severity,
+           RiskCase.tier_response, RiskCase.state, RiskCase.requested_action,
+           RiskCase.action_detail, RiskCase.decision, RiskCase.decision_note)
+    .where(RiskCase.customer_id == _cid, RiskCase.state != "closed")
+    .order_by(RiskCase.opened_on.desc()))
+
+
+def live_for_customer(customer_id: int) -> list[dict]:
+    """The customer's live moments, soonest due first, for a reader who sees the customer."""
+    return [dict(r._mapping) for r in db.session.connection().execute(
+        _LIVE_OF_CUSTOMER, {"cid": customer_id})]
+
+
+def open_risk_cases(customer_id: int) -> list[dict]:
+    """The customer's risk cases not closed, newest first."""
+    return [dict(r._mapping) for r in db.session.connection().execute(
+        _OPEN_CASES, {"cid": customer_id})]

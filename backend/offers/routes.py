@@ -5,8 +5,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from backend.customers.portfolio import Viewer
-from backend.customers.schemas import OfferSummarySchema
 from backend.offers import service
+from backend.offers.schemas import OfferSummarySchema
 from backend.offers.service import OfferFeedbackSchema
 
 blp = Blueprint("offers", __name__, url_prefix="/api/v1",

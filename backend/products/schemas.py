@@ -3,16 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from backend.api_fields import RowId, UtcDateTime
-
-
-class ProductRefSchema(Schema):
-    """A product as other payloads name it (accounts, offers, scores)."""
-
-    code = fields.String()
-    name = fields.String()
-    name_en = fields.String()
-    family = fields.String()
-    is_credit = fields.Boolean()
+from backend.references import ProductRefSchema
 
 
 class ProductSchema(ProductRefSchema):

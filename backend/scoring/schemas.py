@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from backend.references import ProductRefSchema
+
 
 class CellSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=32))
@@ -66,3 +68,15 @@ class ExperimentReportSchema(Schema):
 
 class StartResultSchema(Schema):
     assigned = fields.Integer()
+
+
+class ScoreSchema(Schema):
+    model = fields.String()
+    change = fields.Float(allow_none=True, metadata={"description": "since a month before"})
+    product = fields.Nested(ProductRefSchema, allow_none=True,
+                            metadata={"description": "for propensity:<code> scores"})
+    version = fields.String()
+    value = fields.Float()
+    band = fields.String()
+    reasons = fields.List(fields.Raw())
+    as_of = fields.Date()

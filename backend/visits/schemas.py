@@ -2,7 +2,8 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.api_fields import Day, Instant, MoneyInput, RowId
+from backend.api_fields import Day, Instant, MoneyInput, RowId, UtcDateTime
+from backend.references import PersonRefSchema
 from backend.visits.models import INTERACTION_CHANNELS, OUTCOMES
 
 ANSWERS = ("interested", "accepted", "declined")
@@ -70,3 +71,24 @@ class SyncResultSchema(Schema):
 
 class SyncResponseSchema(Schema):
     results = fields.List(fields.Nested(SyncResultSchema))
+
+
+class InteractionSchema(Schema):
+    id = fields.Integer()
+    client_id = fields.String(metadata={"description": "names this visit in an edit"})
+    version = fields.Integer()
+    follow_up_objective = fields.String(allow_none=True)
+    channel = fields.String()
+    started_at = UtcDateTime()
+    outcome = fields.String()
+    notes = fields.String(allow_none=True)
+    objective = fields.String(allow_none=True)
+    products_discussed = fields.List(fields.Raw())
+    follow_up_on = fields.Date(allow_none=True)
+    rm = fields.Nested(PersonRefSchema)
+
+
+class SatisfactionSchema(Schema):
+    responses = fields.Integer()
+    average = fields.Float(allow_none=True, metadata={"description": "mean score, 1 to 5"})
+    index = fields.Float(allow_none=True, metadata={"description": "(average - 1) / 4 x 100"})

@@ -1,12 +1,14 @@
 """The visit and call log, written through the offline sync (kind "interaction")."""
 
-from datetime import UTC
+from datetime import UTC, date, datetime
 
 from blinker import Namespace
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import bindparam, func, select
 
 from backend import sync
 from backend.auth.models import User
+from backend.customers.models import Customer
 from backend.customers.portfolio import Viewer, is_visible, require_customer_access, require_visible
 from backend.errors import Forbidden, Invalid
 from backend.extensions import db
@@ -109,3 +111,47 @@ def _edit(user: Viewer, body: dict, base_version: int | None, customer_id: int) 
     original.version += 1
     db.session.flush()
     return {"id": original.id, "version": original.version}
+
+
+# --------------------------------------------------------------------------- reading
+
+_cid = bindparam("cid")
+# Built once: both are part of every 360 card.
+_RECENT = (
+    select(Interaction.id, Interaction.client_id, Interaction.version, Interaction.channel,
+           Interaction.started_at, Interaction.outcome, Interaction.notes,
+           Interaction.objective, Interaction.follow_up_objective,
+           Interaction.products_discussed, Interaction.follow_up_on, Interaction.rm_id,
+           User.display_name)
+    .join(User, User.id == Interaction.rm_id).where(Interaction.customer_id == _cid)
+    .order_by(Interaction.started_at.desc(), Interaction.id.desc()).limit(10))
+_BY_CHANNEL = (
+    select(Interaction.channel, func.count())
+    .where(Interaction.customer_id == _cid, Interaction.started_at >= bindparam("since"))
+    .group_by(Interaction.channel))
+
+
+def last_contact_of_customer():
+    """Each customer's newest contact, correlated to Customer (the customer list sorts on
+    it)."""
+    return (select(func.max(Interaction.started_at))
+            .where(Interaction.customer_id == Customer.id)
+            .correlate(Customer).scalar_subquery())
+
+
+def recent_contacts(customer_id: int) -> list[dict]:
+    """The customer's last ten contacts, newest first, for a reader who sees the customer."""
+    return [{"id": i.id, "client_id": i.client_id, "version": i.version, "channel": i.channel,
+             "started_at": i.started_at, "outcome": i.outcome, "notes": i.notes,
+             "objective": i.objective, "follow_up_objective": i.follow_up_objective,
+             "products_discussed": i.products_discussed or [], "follow_up_on": i.follow_up_on,
+             "rm": {"id": i.rm_id, "name": i.display_name}}
+            for i in db.session.connection().execute(_RECENT, {"cid": customer_id})]
+
+
+def contact_cost(customer_id: int, since: date) -> float:
+    """What the customer's contacts since `since` cost the bank (CONTACT_COST per channel)."""
+    costs = current_app.config["CONTACT_COST"]
+    rows = db.session.connection().execute(
+        _BY_CHANNEL, {"cid": customer_id, "since": datetime.combine(since, datetime.min.time())})
+    return sum(costs.get(channel, 0.0) * n for channel, n in rows)

@@ -15,6 +15,8 @@ from backend.customers.portfolio import (
     is_visible,
     require_customer_access,
     require_visible,
+    team_leads,
+    visible_staff,
 )
 from backend.errors import Forbidden, NotFound
 from backend.extensions import db
@@ -34,6 +36,8 @@ def bank(app):
         "b": factories.customer(people["rm_b"], external_id="B"),
         "loner": factories.customer(loner_rm, external_id="LONER"),
         "nobody": factories.customer(None, external_id="NOBODY"),  # no RM yet
+        # an RM who became an analyst keeps customers until they are moved: they see none
+        "analysts": factories.customer(team_analyst, external_id="ANALYSTS"),
     }
     db.session.commit()
     users = {**people, "loner_rm": loner_rm, "loner_lead": loner_lead,
@@ -50,7 +54,7 @@ def seen_by(user) -> set[str]:
     ("rm_a2", {"A2"}),
     ("rm_b", {"B"}),
     ("loner_rm", {"LONER"}),               # an RM without a team still has their own
-    ("lead_a", {"A", "A2"}),               # a lead: every RM of their team
+    ("lead_a", {"A", "A2", "ANALYSTS"}),   # a lead: every customer of their team
     ("lead_b", {"B"}),
     ("loner_lead", set()),                 # a lead without a team: nobody's, not the loners'
     ("analyst", set()), ("referrer", set()), ("admin", set()),
@@ -115,3 +119,42 @@ def test_is_visible_of_no_customer_is_false(bank):
     users, _ = bank
     assert is_visible(users["rm_a"], None) is False
     assert is_visible(users["lead_a"], None) is False
+
+
+# --------------------------------------------------------------------------- staff
+
+
+def staff_seen_by(users: dict, who: str, role: str | None = None) -> set[str]:
+    names = {u.id: name for name, u in users.items()}
+    return {names[i] for i in db.session.scalars(visible_staff(users[who], role=role))}
+
+
+@pytest.mark.parametrize("who,sees", [
+    ("rm_a", {"rm_a"}),                                  # an RM: their own work
+    ("lead_a", {"rm_a", "rm_a2", "lead_a", "team_analyst", "team_referrer"}),  # the team
+    ("lead_b", {"rm_b", "lead_b"}),
+    ("loner_lead", {"loner_lead"}),                      # no team: not every team-less user
+    ("team_analyst", {"team_analyst"}),                  # in a team, not its lead
+    ("analyst", {"analyst"}),
+])
+def test_whose_work_each_user_sees(bank, who, sees):
+    users, _ = bank
+    assert staff_seen_by(users, who) == sees
+    assert staff_seen_by({**users, who: Viewer.of(users[who])}, who) == sees
+
+
+def test_a_lead_can_ask_for_the_rms_of_the_team_only(bank):
+    users, _ = bank
+    assert staff_seen_by(users, "lead_a", role="rm") == {"rm_a", "rm_a2"}
+    assert staff_seen_by(users, "rm_a", role="lead") == set()
+
+
+def test_the_leads_of_a_team_are_its_active_leads(bank):
+    users, _ = bank
+    deputy = factories.user("deputy", "lead", users["rm_a"].team)
+    gone = factories.user("gone", "lead", users["rm_a"].team, is_active_user=False)
+    leads = team_leads(users["rm_a"])
+    assert [u.id for u in leads] == [users["lead_a"].id, deputy.id]  # by id
+    assert gone.id not in [u.id for u in leads]
+    assert team_leads(Viewer.of(users["rm_b"])) == [users["lead_b"]]
+    assert team_leads(users["loner_rm"]) == []  # no team, no leads (not the team-less leads)
