@@ -6,13 +6,13 @@ from flask.cli import AppGroup
 
 from backend.auth.models import ROLES
 from backend.backup import backup_command, restore_command
+from backend.calendar.cli import push_cli  # with the briefings command
 from backend.demo import demo_cli
 from backend.demo_models import models_command as demo_models_command
 from backend.extensions import db
 from backend.importer.cli import import_cli
 from backend.messages.cli import messages_cli
 from backend.pipeline import pipeline_cli
-from backend.push.cli import push_cli
 from backend.reports.cli import reports_cli
 from backend.scheduler import scheduler_command
 from backend.scoring.cli import experiments_cli, models_cli

@@ -11,8 +11,11 @@ from backend.customers.models import (  # noqa: F401
 )
 from backend.messages.models import OutboundMessage  # noqa: F401
 from backend.moments.models import KeyMoment, RiskCase  # noqa: F401
-from backend.offers.models import Offer  # noqa: F401
-from backend.products.models import Package, PriceQuote, Product  # noqa: F401
+from backend.offers.models import (
+    Offer,  # noqa: F401
+    PriceQuote,  # noqa: F401
+)
+from backend.products.models import Package, Product  # noqa: F401
 from backend.push.models import Notification, PushSubscription  # noqa: F401
 from backend.referrals.models import Referral  # noqa: F401
 from backend.reports.models import ReportSnapshot  # noqa: F401

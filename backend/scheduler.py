@@ -84,11 +84,11 @@ def push_send_job() -> None:
 
 def briefings_job() -> None:
     """Queue the morning briefings of the RMs whose 08:00 has come (every 15 minutes)."""
+    from backend.calendar import briefing
     from backend.models_base import utcnow
-    from backend.push import service
 
     with _job_app().app_context():
-        service.queue_briefings(utcnow())
+        briefing.queue_briefings(utcnow())
 
 
 def _job_app() -> Flask:

@@ -22,8 +22,7 @@ from backend.calendar.models import PlanEntry
 from backend.extensions import db
 from backend.models_base import utcnow
 from backend.moments.models import KeyMoment, RiskCase
-from backend.offers.models import Offer
-from backend.products.models import PriceQuote
+from backend.offers.models import Offer, PriceQuote
 from backend.push.models import Notification
 from backend.referrals.models import Referral
 from backend.workdays import Leave

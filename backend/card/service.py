@@ -10,9 +10,8 @@ from backend.auth.models import User
 from backend.customers import service as customers_service
 from backend.extensions import db
 from backend.moments import service as moments_service
-from backend.offers import related
+from backend.offers import packages, related
 from backend.offers import service as offers_service
-from backend.products import packages
 from backend.scoring.latest import customer_scores
 from backend.visits import service as visits_service
 from backend.visits import surveys

@@ -1,4 +1,4 @@
-"""Key moments, risk cases and the lead's approvals inbox."""
+"""Key moments and risk cases."""
 
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -8,7 +8,6 @@ from backend.customers.portfolio import Viewer
 from backend.extensions import db
 from backend.moments import risk, service
 from backend.moments.schemas import (
-    ApprovalListSchema,
     MomentListSchema,
     MomentPatchSchema,
     MomentQuerySchema,
@@ -20,7 +19,6 @@ from backend.moments.schemas import (
     RiskDecisionSchema,
     RiskRequestSchema,
 )
-from backend.products import quotes
 
 blp = Blueprint("moments", __name__, url_prefix="/api/v1",
                 description="Key moments, early-warning risk cases and approvals")
@@ -90,12 +88,3 @@ def decide(body, case_id: int):
 def close(body, case_id: int):
     """Close a risk case with a reason"""
     return _case(risk.close(Viewer.of(current_user), case_id, body["reason"]))
-
-
-@blp.get("/approvals")
-@login_required
-@blp.response(200, ApprovalListSchema)
-def approvals():
-    """Requests waiting for the caller's decision (team leads): risk cases and quotes"""
-    viewer = Viewer.of(current_user)
-    return {"items": risk.approvals(viewer) + quotes.pending_for(viewer)}

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import db
-from backend.models_base import JSONType, Money, utcnow
+from backend.models_base import JSONType, Money, Rate, utcnow
 
 # "expired": a suggestion the nightly ranking no longer makes (never shown to an RM)
 OFFER_STATES = ("suggested", "presented", "accepted", "declined", "sold", "expired")
@@ -29,3 +29,20 @@ class Offer(db.Model):
     sold_amount: Mapped[float | None] = mapped_column(Money)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
     credited_rm_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PriceQuote(db.Model):
+    __tablename__ = "price_quotes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
+    rm_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    price: Mapped[float] = mapped_column(Rate)
+    unit: Mapped[str] = mapped_column(String(16))  # "rate" or "fee"
+    band_min: Mapped[float] = mapped_column(Rate)
+    band_max: Mapped[float] = mapped_column(Rate)
+    state: Mapped[str] = mapped_column(String(20), default="pending_approval", index=True)
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

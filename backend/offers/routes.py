@@ -1,12 +1,20 @@
-"""A customer's offers with price guidance, and feedback on them."""
+"""A customer's offers with price guidance, feedback on them, price quotes and the lead's
+approvals inbox (quotes and the risk cases' requested actions)."""
 
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from backend.customers.portfolio import Viewer
-from backend.offers import service
-from backend.offers.schemas import OfferSummarySchema
+from backend.moments import risk
+from backend.moments.schemas import ApprovalListSchema
+from backend.offers import quotes, service
+from backend.offers.schemas import (
+    OfferSummarySchema,
+    QuoteCreateSchema,
+    QuoteDecisionSchema,
+    QuoteSchema,
+)
 from backend.offers.service import OfferFeedbackSchema
 
 blp = Blueprint("offers", __name__, url_prefix="/api/v1",
@@ -37,3 +45,45 @@ def customer_offers(customer_id: int):
 def feedback(body, offer_id: int):
     """Record that an offer was presented, accepted, declined (why) or sold (amount)"""
     return service.feedback(Viewer.of(current_user), offer_id, body, current_user.grade)
+
+
+@blp.get("/approvals")
+@login_required
+@blp.response(200, ApprovalListSchema)
+def approvals():
+    """Requests waiting for the caller's decision (team leads): risk cases and quotes"""
+    viewer = Viewer.of(current_user)
+    return {"items": risk.approvals(viewer) + quotes.pending_for(viewer)}
+
+
+quotes_blp = Blueprint("quotes", __name__, url_prefix="/api/v1/quotes",
+                       description="Price quotes and their approval")
+
+
+@quotes_blp.post("")
+@login_required
+@quotes_blp.arguments(QuoteCreateSchema)
+@quotes_blp.response(201, QuoteSchema)
+def create_quote(body):
+    """Quote a price on an offer: approved inside the RM's band, else sent to the lead"""
+    return quotes.quote_dict(quotes.create(Viewer.of(current_user), body))
+
+
+@quotes_blp.post("/<int:quote_id>/approve")
+@login_required
+@quotes_blp.arguments(QuoteDecisionSchema)
+@quotes_blp.response(200, QuoteSchema)
+def approve_quote(body, quote_id: int):
+    """Approve a quote outside the band (the lead of the RM's team)"""
+    return quotes.quote_dict(quotes.decide(Viewer.of(current_user), quote_id, "approved",
+                                           body.get("note")))
+
+
+@quotes_blp.post("/<int:quote_id>/refuse")
+@login_required
+@quotes_blp.arguments(QuoteDecisionSchema)
+@quotes_blp.response(200, QuoteSchema)
+def refuse_quote(body, quote_id: int):
+    """Refuse a quote (the lead of the RM's team)"""
+    return quotes.quote_dict(quotes.decide(Viewer.of(current_user), quote_id, "refused",
+                                           body.get("note")))

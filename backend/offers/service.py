@@ -1,5 +1,6 @@
 """Feedback on offers from the card or a visit (sync kind "offer_feedback")."""
 
+from blinker import Namespace
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
@@ -11,8 +12,11 @@ from backend.models_base import utcnow
 from backend.offers.models import Offer
 from backend.products import pricing
 from backend.products.models import Product
-from backend.referrals import service as referrals
 from backend.sync import write_kind
+
+# Sent inside the feedback's transaction when an offer is sold, with the selling RM's id:
+# referrals credits the referral that brought the customer (referrals sits above offers).
+offer_sold = Namespace().signal("offer-sold")
 
 # Which state may follow which: an offer moves forward only.
 NEXT_STATES = {
@@ -55,7 +59,7 @@ def record_feedback(*, user: Viewer, body: dict) -> Offer:
     if body["state"] == "sold":
         offer.sold_amount = body["amount"]
         offer.credited_rm_id = user.id
-        referrals.credit_sale(offer, user.id)
+        offer_sold.send(offer, rm_id=user.id)
     db.session.flush()
     return offer
 

@@ -1,12 +1,11 @@
 """Products (own and partner), package tiers and price quotes."""
 
-from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
-from backend.models_base import JSONType, Money, Rate, utcnow
+from backend.models_base import JSONType, Money, Rate
 
 FAMILIES = ("deposit", "loan", "card", "payment", "insurance", "fund", "service")
 LINES = ("sme", "retail", "private", "partner")
@@ -57,20 +56,3 @@ class Package(db.Model):
     free_transactions: Mapped[int | None]  # None = unlimited
     benefits: Mapped[list | None] = mapped_column(JSONType)
     products: Mapped[list[Product]] = relationship(secondary=package_products)
-
-
-class PriceQuote(db.Model):
-    __tablename__ = "price_quotes"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
-    rm_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    price: Mapped[float] = mapped_column(Rate)
-    unit: Mapped[str] = mapped_column(String(16))  # "rate" or "fee"
-    band_min: Mapped[float] = mapped_column(Rate)
-    band_max: Mapped[float] = mapped_column(Rate)
-    state: Mapped[str] = mapped_column(String(20), default="pending_approval", index=True)
-    approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None]
-    expires_at: Mapped[datetime | None]
-    note: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,8 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from backend.models_base import utcnow
-from backend.push import sender, service, vapid
+from backend.push import sender, vapid
 
 push_cli = AppGroup("push", help="Web Push: keys, sending, briefings.")
 
@@ -42,9 +41,3 @@ def send_command(loop):
         if not loop:
             return
         time.sleep(current_app.config["PUSH_SEND_INTERVAL_SECONDS"])
-
-
-@push_cli.command("briefings")
-def briefings_command():
-    """Queue the morning briefings due now (the scheduler does this every 15 minutes)."""
-    click.echo(f"{service.queue_briefings(utcnow())} briefings queued")

@@ -15,6 +15,7 @@ from backend.customers.portfolio import Viewer, visible_staff
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.models_base import utcnow
+from backend.offers.service import offer_sold
 from backend.push.service import notify
 from backend.referrals.models import Referral
 from backend.workdays import BUSINESS_DAY_MINUTES, WorkCalendar, add_business_minutes
@@ -163,7 +164,8 @@ def transition(user: Viewer, referral_id: int, state: str, reason: str | None) -
     return referral
 
 
-def credit_sale(offer, rm_id: int) -> None:
+@offer_sold.connect
+def credit_sale(offer, *, rm_id: int) -> None:
     """A sale to a referred customer credits the RM and the referrer (the caller commits)."""
     referral = db.session.scalar(
         select(Referral).where(Referral.customer_id == offer.customer_id,

@@ -27,8 +27,7 @@ from backend.customers.models import Customer
 from backend.extensions import db
 from backend.models_base import utcnow
 from backend.moments.models import KeyMoment, RiskCase
-from backend.offers.models import Offer
-from backend.products.models import PriceQuote
+from backend.offers.models import Offer, PriceQuote
 from backend.referrals.models import Referral
 from backend.timeutil import bank_day_sql, local_date, start_of_bank_day
 from backend.visits import surveys

@@ -11,8 +11,9 @@ from flask_smorest import Blueprint
 
 from backend import csvfiles
 from backend.customers.portfolio import Viewer
-from backend.reports import service
+from backend.reports import products, service
 from backend.reports.schemas import (
+    PortfolioSchema,
     ProductsReportSchema,
     ReportQuerySchema,
     RmReportQuerySchema,
@@ -84,3 +85,16 @@ def products_report(args):
     simplify, experiment arms with 95% intervals, model metrics over time"""
     body = service.products_report(Viewer.of(current_user), args["month"], bank_today())
     return _answer(body, args, "bank")
+
+
+products_blp = Blueprint("product-portfolio", __name__, url_prefix="/api/v1/products",
+                         description="The product portfolio (analysts, leads)")
+
+
+@products_blp.get("/portfolio")
+@login_required
+@products_blp.response(200, PortfolioSchema)
+def product_portfolio():
+    """Per product over 12 months: holders, sales, revenue, cost, margin, uptake, and the
+    candidates to simplify (analysts, leads)"""
+    return products.view(Viewer.of(current_user), bank_today())

@@ -49,3 +49,21 @@ class TeamReportSchema(_ReportSchema):
 class ProductsReportSchema(_ReportSchema):
     simplify_candidates = fields.Integer()
     simplify_share = fields.Float()
+
+
+class PortfolioItemSchema(Schema):
+    product = fields.Dict()
+    holders = fields.Integer()
+    new_sales = fields.Integer()
+    revenue = fields.Float()
+    cost = fields.Float()
+    margin = fields.Float()
+    uptake = fields.Float()
+    simplify = fields.Boolean()
+
+
+class PortfolioSchema(Schema):
+    as_of = fields.Date()
+    items = fields.List(fields.Nested(PortfolioItemSchema))
+    simplify_candidates = fields.Integer()
+    simplify_share = fields.Float()

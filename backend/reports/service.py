@@ -21,8 +21,8 @@ from backend.errors import Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.models_base import dialect_insert, month_key, utcnow
 from backend.offers.models import Offer
-from backend.products import portfolio
 from backend.reports import figures
+from backend.reports import products as product_portfolio
 from backend.reports.models import ReportSnapshot
 from backend.reports.periods import Period, month_of, month_starts, week_starts
 from backend.scoring import experiments
@@ -185,7 +185,7 @@ def _team_body(team: Team, data: TeamFigures) -> dict:
 
 
 def _portfolio_rows(viewer: Viewer, as_of: date) -> dict:
-    view = portfolio.view(viewer, as_of)
+    view = product_portfolio.view(viewer, as_of)
     rows = [{"code": i["product"]["code"], "name": i["product"]["name"],
              "name_en": i["product"]["name_en"], "family": i["product"]["family"],
              "line": i["product"]["line"],

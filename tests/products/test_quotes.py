@@ -8,8 +8,7 @@ from sqlalchemy import select, update
 from backend.auth.models import AuditEvent
 from backend.extensions import db
 from backend.models_base import utcnow
-from backend.offers.models import Offer
-from backend.products.models import PriceQuote
+from backend.offers.models import Offer, PriceQuote
 from backend.push.models import Notification
 from tests import factories
 

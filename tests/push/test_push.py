@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from backend.auth.models import User
+from backend.calendar import briefing
 from backend.calendar.models import PlanEntry
 from backend.extensions import db
 from backend.models_base import utcnow
@@ -204,9 +205,9 @@ def test_morning_briefing_once_with_topic(push, rm):
         db.session.add(PlanEntry(rm_id=rm.id, day=date(2026, 11, 30), customer_id=c.id,
                                  reasons=[], objective="x", channel="call", priority=90 - i))
     db.session.commit()
-    assert service.queue_briefings(datetime(2026, 11, 29, 23, 55)) == 0  # 07:55 local
-    assert service.queue_briefings(datetime(2026, 11, 30, 0, 5)) == 1  # 08:05 local
-    assert service.queue_briefings(datetime(2026, 11, 30, 0, 20)) == 0  # once a day
+    assert briefing.queue_briefings(datetime(2026, 11, 29, 23, 55)) == 0  # 07:55 local
+    assert briefing.queue_briefings(datetime(2026, 11, 30, 0, 5)) == 1  # 08:05 local
+    assert briefing.queue_briefings(datetime(2026, 11, 30, 0, 20)) == 0  # once a day
     sender.run_once()
     [got] = push.to(phone)
     assert (got.headers["topic"], got.headers["ttl"]) == ("briefing", "43200")

@@ -11,8 +11,7 @@ import pytest
 from backend.calendar.models import PlanEntry
 from backend.extensions import db
 from backend.moments.models import KeyMoment, RiskCase
-from backend.offers.models import Offer
-from backend.products.models import PriceQuote
+from backend.offers.models import Offer, PriceQuote
 from backend.referrals.models import Referral
 from backend.visits.models import Survey
 from tests import factories

@@ -14,9 +14,9 @@ from backend.customers.portfolio import Viewer, require_visible, team_leads, vis
 from backend.errors import Conflict, Forbidden, Invalid
 from backend.extensions import db
 from backend.models_base import utcnow
-from backend.offers.models import Offer
+from backend.offers.models import Offer, PriceQuote
 from backend.products import pricing
-from backend.products.models import PriceQuote, Product
+from backend.products.models import Product
 from backend.push.service import notify
 
 QUOTABLE = ("suggested", "presented", "accepted")
