@@ -47,6 +47,8 @@ run: pwa demo
 
 lint: install
 	$(BIN)/ruff check backend tests bench scripts config.py wsgi.py
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/package_graph.py
 
 # The SQLite half ignores TEST_DATABASE_URL, which only the PostgreSQL half uses.
 test-sqlite: install

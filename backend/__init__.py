@@ -63,6 +63,7 @@ def create_app(config=None) -> Flask:
     api.register_blueprint(visit_routes.blp)
     api.register_blueprint(product_routes.blp)
     api.register_blueprint(offer_routes.quotes_blp)
+    api.register_blueprint(offer_routes.experiments_blp)
     api.register_blueprint(offer_routes.blp)
     api.register_blueprint(experiment_routes.blp)
     api.register_blueprint(calendar_routes.blp)

@@ -12,10 +12,11 @@ from backend.demo_models import models_command as demo_models_command
 from backend.extensions import db
 from backend.importer.cli import import_cli
 from backend.messages.cli import messages_cli
+from backend.offers.cli import experiments_cli  # with the report command
 from backend.pipeline import pipeline_cli
 from backend.reports.cli import reports_cli
 from backend.scheduler import scheduler_command
-from backend.scoring.cli import experiments_cli, models_cli
+from backend.scoring.cli import models_cli
 
 users_cli = AppGroup("users", help="Manage users.")
 

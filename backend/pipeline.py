@@ -23,6 +23,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -84,9 +85,7 @@ def ordered_steps() -> list[Step]:
 
 def load_steps() -> list[Step]:
     """Import every `backend.<domain>.steps` module so its steps register; return them in order."""
-    import backend
-
-    for info in pkgutil.iter_modules(backend.__path__):
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
         module = f"backend.{info.name}.steps"
         # find_spec first: an ImportError raised inside an existing steps module must surface
         if info.ispkg and importlib.util.find_spec(module) is not None:

@@ -94,11 +94,9 @@ def briefings_job() -> None:
 def _job_app() -> Flask:
     if has_app_context():
         return current_app._get_current_object()
-    if _app is not None:
-        return _app
-    from backend import create_app
-
-    return create_app()
+    if _app is None:  # every scheduler is made by build_scheduler(), which sets it
+        raise RuntimeError("A scheduled job ran in a process that built no scheduler")
+    return _app
 
 
 # --------------------------------------------------------------------------- building

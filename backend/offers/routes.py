@@ -8,7 +8,7 @@ from marshmallow import Schema, fields
 from backend.customers.portfolio import Viewer
 from backend.moments import risk
 from backend.moments.schemas import ApprovalListSchema
-from backend.offers import quotes, service
+from backend.offers import experiments, quotes, service
 from backend.offers.schemas import (
     OfferSummarySchema,
     QuoteCreateSchema,
@@ -16,6 +16,8 @@ from backend.offers.schemas import (
     QuoteSchema,
 )
 from backend.offers.service import OfferFeedbackSchema
+from backend.scoring.schemas import ExperimentReportSchema, ExperimentSchema
+from backend.timeutil import bank_today
 
 blp = Blueprint("offers", __name__, url_prefix="/api/v1",
                 description="Next best product, price guidance and feedback")
@@ -87,3 +89,23 @@ def refuse_quote(body, quote_id: int):
     """Refuse a quote (the lead of the RM's team)"""
     return quotes.quote_dict(quotes.decide(Viewer.of(current_user), quote_id, "refused",
                                            body.get("note")))
+
+
+experiments_blp = Blueprint("experiment-outcomes", __name__, url_prefix="/api/v1/experiments",
+                            description="Champion/challenger outcomes (analysts)")
+
+
+@experiments_blp.get("/<int:experiment_id>/report")
+@login_required
+@experiments_blp.response(200, ExperimentReportSchema)
+def experiment_report(experiment_id: int):
+    """Compare the arms' outcomes with 95% confidence intervals"""
+    return experiments.report(user=current_user, experiment_id=experiment_id)
+
+
+@experiments_blp.post("/<int:experiment_id>/stop")
+@login_required
+@experiments_blp.response(200, ExperimentSchema)
+def stop_experiment(experiment_id: int):
+    """End the experiment and store its results"""
+    return experiments.stop(user=current_user, experiment_id=experiment_id, today=bank_today())

@@ -20,12 +20,12 @@ from backend.customers.portfolio import Viewer
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.models_base import dialect_insert, month_key, utcnow
+from backend.offers import experiments as offer_experiments
 from backend.offers.models import Offer
 from backend.reports import figures
 from backend.reports import products as product_portfolio
 from backend.reports.models import ReportSnapshot
 from backend.reports.periods import Period, month_of, month_starts, week_starts
-from backend.scoring import experiments
 from backend.scoring.models import Experiment, ModelVersion
 from backend.timeutil import bank_day_sql, start_of_bank_day
 
@@ -200,7 +200,7 @@ def _experiment_rows() -> list[dict]:
     out = []
     for experiment in db.session.scalars(select(Experiment).where(Experiment.state != "draft")
                                          .order_by(Experiment.id)):
-        arms = experiments.compare(experiment)["arms"]
+        arms = offer_experiments.compare(experiment)["arms"]
         for arm in arms:
             row = {"experiment": experiment.name, "state": experiment.state,
                    "started_on": experiment.started_on and experiment.started_on.isoformat(),

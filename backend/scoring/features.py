@@ -17,6 +17,7 @@ in time: days overdue on `as_of` = today's days overdue minus the days since `as
 (an overdue spell is assumed to be unbroken), limits are taken as they are today.
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,11 +25,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 from flask import current_app
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import Float, Subquery, and_, case, cast, func, select
 
 from backend.customers.models import Account, Customer, Transaction
 from backend.extensions import db
-from backend.offers.models import Offer
 from backend.products.models import Product
 from backend.visits.models import Interaction
 
@@ -71,7 +71,7 @@ def _sum(expr):
     return func.coalesce(func.sum(expr), 0.0)
 
 
-def _count_if(condition):
+def count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
@@ -124,14 +124,14 @@ def _accounts_subquery(as_of: date, end: datetime, codes: list[str]):
     lag = max((snapshot_date() - as_of).days, 0)
     cols = [
         a.customer_id,
-        _count_if(a.held).label("products_held"),
-        _count_if(a.opened_12m).label("products_opened_12m"),
+        count_if(a.held).label("products_held"),
+        count_if(a.opened_12m).label("products_opened_12m"),
         _sum(case((a.held & deposit, a.bal), else_=0.0)).label("deposit_balance"),
         _sum(case((a.held & a.is_credit, a.bal), else_=0.0)).label("credit_balance"),
         _sum(case((a.held & a.is_credit, a.limit_amount), else_=0.0)).label("credit_limit"),
         func.coalesce(func.max(case((a.held & a.is_credit, a.days_overdue - lag), else_=0)), 0)
         .label("days_overdue_raw"),
-        _count_if(a.held & a.is_credit).label("credit_accounts"),
+        count_if(a.held & a.is_credit).label("credit_accounts"),
         _sum(a.fees_12m).label("fees_12m"),
         _sum(case((a.held | a.opened_12m, a.cost), else_=0.0)).label("product_cost_12m"),
         _sum(case((deposit | a.is_credit, func.abs(a.avg365) * a.margin_rate), else_=0.0))
@@ -153,11 +153,11 @@ def _transactions_subquery(end: datetime):
             func.max(case((own, Transaction.posted_at))).label("last_own_tx")]
     for w in WINDOWS:
         inside = own & (Transaction.posted_at > end - timedelta(days=w))
-        cols.append(_count_if(inside).label(f"tx_count_{w}d"))
+        cols.append(count_if(inside).label(f"tx_count_{w}d"))
         cols.append(_sum(case((inside, amount), else_=0.0)).label(f"tx_amount_{w}d"))
     inside = own & (Transaction.posted_at > end - timedelta(days=91))
     for ch in TX_CHANNELS:
-        cols.append(_count_if(inside & (Transaction.channel == ch)).label(f"tx_{ch}_91d"))
+        cols.append(count_if(inside & (Transaction.channel == ch)).label(f"tx_{ch}_91d"))
     return (select(*cols).join(Account, Account.id == Transaction.account_id)
             .where(Transaction.posted_at <= end)
             .group_by(Account.customer_id).subquery("txf"))
@@ -169,26 +169,28 @@ def _contacts_subquery(end: datetime):
     year = (i.started_at > end - timedelta(days=365))
     reached = i.outcome.notin_(("not_reached",))
     cols = [i.customer_id, func.max(i.started_at).label("last_contact"),
-            _count_if(year).label("contacts_12m"),
-            _count_if(year & reached).label("reached_12m"),
-            _count_if(year & (i.outcome == "sale")).label("contact_sales_12m"),
-            _count_if(year & (i.outcome == "declined")).label("contact_declines_12m"),
-            _count_if(year & (i.outcome == "complaint")).label("complaints_12m"),
-            _count_if(year & (i.outcome == "interested")).label("contact_interest_12m")]
+            count_if(year).label("contacts_12m"),
+            count_if(year & reached).label("reached_12m"),
+            count_if(year & (i.outcome == "sale")).label("contact_sales_12m"),
+            count_if(year & (i.outcome == "declined")).label("contact_declines_12m"),
+            count_if(year & (i.outcome == "complaint")).label("complaints_12m"),
+            count_if(year & (i.outcome == "interested")).label("contact_interest_12m")]
     for ch in CONTACT_CHANNELS:
-        cols.append(_count_if(year & (i.channel == ch)).label(f"contacts_{ch}_12m"))
+        cols.append(count_if(year & (i.channel == ch)).label(f"contacts_{ch}_12m"))
     return (select(*cols).where(i.started_at <= end)
             .group_by(i.customer_id).subquery("conf"))
 
 
-def _offers_subquery(as_of: date, end: datetime):
-    o = Offer
-    year = (o.state_changed_at > end - timedelta(days=365)) & (o.state_changed_at <= end)
-    return (select(o.customer_id,
-                   _count_if(o.as_of > as_of - timedelta(days=365)).label("offers_12m"),
-                   _count_if(year & (o.state == "declined")).label("offers_declined_12m"),
-                   _count_if(year & o.state.in_(("accepted", "sold"))).label("offers_taken_12m"))
-            .where(o.as_of <= as_of).group_by(o.customer_id).subquery("offf"))
+# Feature sources of the decisions above scoring (offers' own history): each is a function
+# (as_of, end of that bank day) -> a subquery of customer_id and its feature columns,
+# registered by its domain, so scoring reads none of their tables.
+SOURCES: list[Callable[[date, datetime], Subquery]] = []
+
+
+def feature_source(build: Callable[[date, datetime], Subquery]):
+    """Register a source of features (see SOURCES)."""
+    SOURCES.append(build)
+    return build
 
 
 _cache: dict | None = None
@@ -220,24 +222,17 @@ def _features(as_of: date) -> pd.DataFrame:
     acc = _accounts_subquery(as_of, end, codes)
     tx = _transactions_subquery(end)
     con = _contacts_subquery(end)
-    off = _offers_subquery(as_of, end)
+    sources = [acc, tx, con, *(build(as_of, end) for build in SOURCES)]
     c = Customer
-    statement = (
-        select(c.id.label("customer_id"), c.industry, c.employees,
-               _f(c.annual_revenue).label("annual_revenue"), c.onboarded_on,
-               c.consent_marketing, c.consent_phone, c.consent_email,
-               *[col for col in acc.c if col.name != "customer_id"],
-               *[col for col in tx.c if col.name != "customer_id"],
-               *[col for col in con.c if col.name != "customer_id"],
-               *[col for col in off.c if col.name != "customer_id"])
-        .outerjoin(acc, acc.c.customer_id == c.id)
-        .outerjoin(tx, tx.c.customer_id == c.id)
-        .outerjoin(con, con.c.customer_id == c.id)
-        .outerjoin(off, off.c.customer_id == c.id)
-        .where((c.onboarded_on.is_(None)) | (c.onboarded_on <= as_of),
-               (c.closed_on.is_(None)) | (c.closed_on > as_of))
-        .order_by(c.id)
-    )
+    statement = select(c.id.label("customer_id"), c.industry, c.employees,
+                       _f(c.annual_revenue).label("annual_revenue"), c.onboarded_on,
+                       c.consent_marketing, c.consent_phone, c.consent_email,
+                       *[col for source in sources for col in source.c
+                         if col.name != "customer_id"])
+    for source in sources:
+        statement = statement.outerjoin(source, source.c.customer_id == c.id)
+    statement = statement.where((c.onboarded_on.is_(None)) | (c.onboarded_on <= as_of),
+                                (c.closed_on.is_(None)) | (c.closed_on > as_of)).order_by(c.id)
     result = db.session.connection().execute(statement)
     frame = pd.DataFrame(result.all(), columns=list(result.keys())).set_index("customer_id")
     return _finish(frame, as_of, end, codes)

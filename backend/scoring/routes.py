@@ -1,4 +1,5 @@
-"""Experiments for analysts: define, start, read the report, stop."""
+"""Experiments for analysts: define and start (the report and the stop are with offers,
+whose outcomes they compare)."""
 
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -7,7 +8,6 @@ from backend.scoring import experiments
 from backend.scoring.schemas import (
     ExperimentCreateSchema,
     ExperimentListSchema,
-    ExperimentReportSchema,
     ExperimentSchema,
     StartResultSchema,
 )
@@ -40,19 +40,3 @@ def create_experiment(body):
 def start_experiment(experiment_id: int):
     """Assign customers to cells and start the experiment"""
     return experiments.start(user=current_user, experiment_id=experiment_id, today=bank_today())
-
-
-@blp.get("/<int:experiment_id>/report")
-@login_required
-@blp.response(200, ExperimentReportSchema)
-def experiment_report(experiment_id: int):
-    """Compare the arms' outcomes with 95% confidence intervals"""
-    return experiments.report(user=current_user, experiment_id=experiment_id)
-
-
-@blp.post("/<int:experiment_id>/stop")
-@login_required
-@blp.response(200, ExperimentSchema)
-def stop_experiment(experiment_id: int):
-    """End the experiment and store its results"""
-    return experiments.stop(user=current_user, experiment_id=experiment_id, today=bank_today())

@@ -7,8 +7,8 @@ import pytest
 
 from backend.customers.portfolio import Viewer
 from backend.extensions import db
+from backend.offers.experiments import wilson
 from backend.reports import service
-from backend.scoring.experiments import wilson
 from backend.scoring.models import Experiment, ExperimentAssignment, ModelVersion
 from tests import factories
 from tests.reports.conftest import TODAY, utc

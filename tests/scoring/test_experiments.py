@@ -7,6 +7,7 @@ from sqlalchemy import func, insert, select, union_all
 from backend.customers.models import Customer
 from backend.extensions import db
 from backend.models_base import utcnow
+from backend.offers import experiments as offer_experiments
 from backend.offers.models import Offer
 from backend.scoring import experiments
 from backend.scoring.models import ExperimentAssignment
@@ -71,8 +72,8 @@ def test_assignment_is_stable_and_follows_the_shares(api, people):
 
 
 def test_wilson_interval_matches_the_textbook():
-    assert experiments.wilson(8, 10) == {"rate": 0.8, "low": 0.4902, "high": 0.9433, "n": 10}
-    assert experiments.wilson(0, 0)["rate"] is None
+    assert offer_experiments.wilson(8, 10) == {"rate": 0.8, "low": 0.4902, "high": 0.9433, "n": 10}
+    assert offer_experiments.wilson(0, 0)["rate"] is None
 
 
 def test_report_compares_the_arms(api, people):
@@ -104,9 +105,9 @@ def test_report_compares_the_arms(api, people):
     body = client.get(f"/api/v1/experiments/{experiment_id}/report").get_json()
     for arm in body["arms"]:
         presented, accepted, sold, amount, contacts, reached = expected[arm["cell"]]
-        assert arm["acceptance"] == experiments.wilson(accepted, presented)
-        assert arm["sales"] == {**experiments.wilson(sold, presented), "amount": amount}
-        assert arm["contact_success"] == experiments.wilson(reached, contacts)
+        assert arm["acceptance"] == offer_experiments.wilson(accepted, presented)
+        assert arm["sales"] == {**offer_experiments.wilson(sold, presented), "amount": amount}
+        assert arm["contact_success"] == offer_experiments.wilson(reached, contacts)
     assert sum(arm["customers"] for arm in body["arms"]) == 40
     assert "name" not in str(body["arms"])  # aggregates only
 
