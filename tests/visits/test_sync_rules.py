@@ -2,7 +2,10 @@
 it (docs/sync.md): what counts as the same write, whose client id it is, a resend after
 the customer changed hands, and two devices racing the same write."""
 
+import hashlib
+
 import pytest
+from sqlalchemy import select
 
 from backend import sync as sync_module
 from backend.customers.models import Customer
@@ -97,3 +100,84 @@ def test_process_takes_a_batch_of_exactly_the_limit(app, world):
     results = sync_module.process(user=world["rm_a"], writes=writes)
     assert len(results) == sync_module.MAX_WRITES
     assert {r["status"] for r in results} == {"created"}
+
+
+# --------------------------------------------------------------------------- the ledger's format
+
+
+def test_the_same_body_with_its_keys_in_another_order_is_the_same_write(api, world):
+    rm = api("rm_a")
+    w = write(visit(world["mine"].id))
+    [first] = sync(rm, w)
+    reordered = {**w, "body": dict(reversed(list(w["body"].items())))}
+    [again] = sync(rm, reordered)
+    assert again == {**first, "status": "duplicate"}
+
+
+def test_the_fingerprint_is_a_stored_format_that_never_changes():
+    """The ledger keeps each write's fingerprint: computed another way after an upgrade, every
+    resend of a write stored before it would be answered as a conflict."""
+    body = {"notes": "店里生意不错", "customer_id": 7, "amount": None}
+    # keys sorted, no spaces, text as UTF-8 (not \u escapes)
+    canonical = ('{"base_version":null,"body":{"amount":null,"customer_id":7,'
+                 '"notes":"店里生意不错"},"kind":"interaction"}')
+    assert sync_module.fingerprint("interaction", body, None) == hashlib.sha256(
+        canonical.encode()).hexdigest()
+    assert sync_module.fingerprint("interaction", body, 3) != sync_module.fingerprint(
+        "interaction", body, None)
+
+
+def test_the_ledger_keeps_the_version_an_edit_was_based_on(api, world):
+    rm = api("rm_a")
+    original = write(visit(world["mine"].id))
+    sync(rm, original)
+    edit = write(visit(world["mine"].id, notes="edited", replaces=original["client_id"]),
+                 base_version=1)
+    sync(rm, edit)
+    stored = {row.client_id: row for row in db.session.scalars(select(SyncWrite))}
+    assert stored[original["client_id"]].base_version is None
+    assert stored[edit["client_id"]].base_version == 1
+    assert stored[edit["client_id"]].created_at is not None
+
+
+# --------------------------------------------------------------------------- what each answer says
+
+
+def test_a_stale_edit_says_the_visit_changed(api, world):
+    rm = api("rm_a")
+    original = write(visit(world["mine"].id))
+    sync(rm, original)
+    sync(rm, write(visit(world["mine"].id, notes="first edit", replaces=original["client_id"]),
+                   base_version=1))
+    [stale] = sync(rm, write(visit(world["mine"].id, notes="second device",
+                                   replaces=original["client_id"]), base_version=1))
+    assert stale["status"] == "conflict"
+    assert stale["error"] == {"message": "The visit changed since this edit was made",
+                              "fields": {"base_version": ["Stale."]}}
+    assert stale["server"]["notes"] == "first edit"
+
+
+def test_each_refusal_names_its_write_and_says_why(api, world):
+    rm = api("rm_a")
+    bad_body = write(visit(world["mine"].id, outcome="teleported"))
+    unknown_product = write(visit(world["mine"].id,
+                                  products_discussed=[{"product_code": "NOPE",
+                                                       "answer": "interested"}]))
+    not_mine = write(visit(world["other"].id))
+    answers = sync(rm, bad_body, unknown_product, not_mine)
+    assert [(a["client_id"], a["status"]) for a in answers] == [
+        (bad_body["client_id"], "invalid"), (unknown_product["client_id"], "invalid"),
+        (not_mine["client_id"], "forbidden")]
+    assert answers[0]["error"]["message"] == "Invalid body"
+    assert list(answers[0]["error"]["fields"]) == ["outcome"]
+    assert answers[1]["error"] == {"message": "Unknown products", "fields": {
+        "products_discussed": ["Unknown product code: NOPE"]}}
+    assert answers[2]["error"] == {"message": "Not a customer of your portfolio", "fields": {}}
+
+
+def test_an_error_inside_a_list_is_named_by_its_place(api, world):
+    [answer] = sync(api("rm_a"), write(visit(world["mine"].id,
+                                             products_discussed=[{"answer": "interested"}])))
+    assert answer["status"] == "invalid"
+    assert answer["error"]["fields"]["products_discussed"] == [
+        {"0": {"product_code": ["Missing data for required field."]}}]
