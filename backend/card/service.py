@@ -32,7 +32,7 @@ def card(*, user: User, customer_id: int, today: date) -> dict:
         "scores": customer_scores(customer.id),
         "moments": moments_service.live_for_customer(customer.id),
         "risk_cases": moments_service.open_risk_cases(customer.id),
-        "offers": offers_service.live_offers(customer.id, user.grade),
+        "offers": offers_service.live_offers(customer.id, grade=user.grade),
         "satisfaction": surveys.customer_satisfaction(customer.id),
         "package": packages.advice(customer.id, customer.tier, held.linked_ids),
         "currency": current_app.config["CURRENCY"],

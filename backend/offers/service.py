@@ -94,10 +94,10 @@ def offer_dict(offer: Offer, product: Product, grade: int) -> dict:
 def customer_offers(user: Viewer, customer_id: int, grade: int) -> list[dict]:
     """The customer's live offers, best first, priced for this reader."""
     require_visible(user, customer_id)
-    return live_offers(customer_id, grade)
+    return live_offers(customer_id, grade=grade)
 
 
-def live_offers(customer_id: int, grade: int) -> list[dict]:
+def live_offers(customer_id: int, *, grade: int) -> list[dict]:
     """customer_offers() for a caller that has already found the customer visible."""
     rows = db.session.execute(
         select(Offer, Product).join(Product, Product.id == Offer.product_id)

@@ -149,7 +149,7 @@ def recent_contacts(customer_id: int) -> list[dict]:
             for i in db.session.connection().execute(_RECENT, {"cid": customer_id})]
 
 
-def contact_cost(customer_id: int, since: date) -> float:
+def contact_cost(customer_id: int, *, since: date) -> float:
     """What the customer's contacts since `since` cost the bank (CONTACT_COST per channel)."""
     costs = current_app.config["CONTACT_COST"]
     rows = db.session.connection().execute(
