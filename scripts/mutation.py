@@ -115,33 +115,36 @@ def main() -> int:
     below = []
     source = snapshot()
     try:
-        results = {name: run(name, args.max_children, source) for name in args.only or MODULES}
+        for name in args.only or MODULES:
+            if report(name, run(name, args.max_children, source), equivalents) < TARGET:
+                below.append(name)
     finally:
         shutil.rmtree(source, ignore_errors=True)
-    for name, result in results.items():
-        module, tests = MODULES[name]
-        statuses = result["statuses"]
-        equivalent = [k for k in result["survivors"] if k in equivalents]
-        alive = [k for k in result["survivors"] if k not in equivalents]
-        counted = len(statuses) - len(equivalent)
-        killed = sum(1 for v in statuses.values() if v in ("killed", "timeout"))
-        score = killed / counted if counted else 0.0
-        print(f"{module}: {len(statuses)} mutants, {killed} killed, {len(alive)} alive, "
-              f"{len(equivalent)} reviewed equivalent  score {score:.0%} on {', '.join(tests)}"
-              f"  target >= {TARGET:.0%}  {'OK' if score >= TARGET else 'MISSED'}"
-              f"  ({result['seconds']:.0f} s)")
-        others = sorted({v for v in statuses.values()} - {"killed", "timeout", "survived",
-                                                           "no tests"})
-        if others:
-            print("  other outcomes: " + ", ".join(
-                f"{o} {sum(1 for v in statuses.values() if v == o)}" for o in others))
-        for key in alive:
-            print(f"  alive: {key}: {changed_lines(result['diffs'][key])[:200]}")
-        for key in equivalent:
-            print(f"  equivalent: {key}: {equivalents[key]}")
-        if score < TARGET:
-            below.append(name)
     return 1 if below else 0
+
+
+def report(name: str, result: dict, equivalents: dict[str, str]) -> float:
+    """Print one module's score and its surviving mutants (as soon as it is measured)."""
+    module, tests = MODULES[name]
+    statuses = result["statuses"]
+    equivalent = [k for k in result["survivors"] if k in equivalents]
+    alive = [k for k in result["survivors"] if k not in equivalents]
+    counted = len(statuses) - len(equivalent)
+    killed = sum(1 for v in statuses.values() if v in ("killed", "timeout"))
+    score = killed / counted if counted else 0.0
+    print(f"{module}: {len(statuses)} mutants, {killed} killed, {len(alive)} alive, "
+          f"{len(equivalent)} reviewed equivalent  score {score:.0%} on {', '.join(tests)}"
+          f"  target >= {TARGET:.0%}  {'OK' if score >= TARGET else 'MISSED'}"
+          f"  ({result['seconds']:.0f} s)", flush=True)
+    others = sorted(set(statuses.values()) - {"killed", "timeout", "survived", "no tests"})
+    if others:
+        print("  other outcomes: " + ", ".join(
+            f"{o} {sum(1 for v in statuses.values() if v == o)}" for o in others))
+    for key in alive:
+        print(f"  alive: {key}: {changed_lines(result['diffs'][key])[:200]}")
+    for key in equivalent:
+        print(f"  equivalent: {key}: {equivalents[key]}", flush=True)
+    return score
 
 
 if __name__ == "__main__":
