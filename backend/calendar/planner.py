@@ -14,7 +14,7 @@ from backend.auth.models import User
 from backend.calendar.models import PlanEntry
 from backend.customers.models import ContactPolicy, Customer
 from backend.extensions import db
-from backend.moments.models import KeyMoment, RiskCase
+from backend.moments.models import LIVE, KeyMoment, RiskCase
 from backend.offers.models import Offer
 from backend.products.models import Product
 from backend.scoring.models import Score
@@ -22,7 +22,6 @@ from backend.timeutil import local_date, start_of_bank_day
 from backend.visits.models import Interaction
 from backend.workdays import WorkCalendar, leave_days
 
-LIVE_MOMENTS = ("open", "acknowledged")
 MARKETING_KINDS = {"offer", "dormancy"}
 CARRY_LOOKBACK_DAYS = 14
 # How many days before its due date a candidate may be planned
@@ -108,7 +107,7 @@ def _moment_candidates(ids: set[int], owned, as_of: date, end: date) -> list[Can
     rows = db.session.execute(
         select(KeyMoment.id, KeyMoment.customer_id, KeyMoment.kind, KeyMoment.due_on,
                KeyMoment.severity, KeyMoment.reasons, KeyMoment.event_ref, KeyMoment.detail)
-        .where(KeyMoment.state.in_(LIVE_MOMENTS), KeyMoment.due_on <= end,
+        .where(KeyMoment.state.in_(LIVE), KeyMoment.due_on <= end,
                KeyMoment.customer_id.in_(owned))
         .order_by(KeyMoment.customer_id, KeyMoment.id)).all()
     out = []

@@ -24,7 +24,7 @@ from backend.customers.portfolio import (
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.models_base import utcnow
-from backend.moments.models import KeyMoment
+from backend.moments.models import LIVE, KeyMoment
 from backend.sync import StaleVersion, write_kind
 from backend.visits.models import Interaction
 from backend.visits.service import contact_logged
@@ -178,7 +178,7 @@ def _complete_moment(e: PlanEntry, user: Viewer) -> None:
     ids = [int(s.split(":")[1]) for s in (e.sources or []) if s.startswith("moment:")]
     if ids:
         db.session.execute(update(KeyMoment).where(KeyMoment.id.in_(ids),
-                                                   KeyMoment.state.in_(("open", "acknowledged")))
+                                                   KeyMoment.state.in_(LIVE))
                            .values(state="done", resolved_at=utcnow(), resolved_by=user.id,
                                    resolution=f"contacted (plan entry {e.id})"))
 

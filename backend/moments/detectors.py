@@ -16,7 +16,7 @@ from backend.auth.models import User
 from backend.customers.models import Account, Customer, Transaction
 from backend.extensions import db
 from backend.models_base import dialect_insert
-from backend.moments.models import KeyMoment
+from backend.moments.models import LIVE, KeyMoment
 from backend.products.models import Product
 from backend.push.models import Notification
 from backend.push.service import notify
@@ -29,7 +29,6 @@ LAPSED_DAYS = 365
 EDUCATION_DAYS = (1, 7, 30)
 LOW_USAGE_WINDOW = (30, 90)  # days after onboarding when low usage is checked
 STALE_DAYS = 7  # an education moment more than this overdue is not raised any more
-LIVE = ("open", "acknowledged")
 # Kinds of which a customer has at most one live moment at a time
 ONE_LIVE = ("dormancy", "retention")
 

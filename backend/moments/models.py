@@ -10,6 +10,7 @@ from backend.models_base import JSONType, Money, utcnow
 
 MOMENT_KINDS = ("activation", "renewal", "dormancy", "retention", "early_warning", "referral")
 MOMENT_STATES = ("open", "acknowledged", "done", "dismissed")
+LIVE = ("open", "acknowledged")  # a moment still waiting for the RM
 RISK_STATES = ("open", "pending_approval", "closed")
 RISK_ACTIONS = ("waiver", "extension")
 

@@ -13,11 +13,10 @@ from backend.customers.portfolio import (
 from backend.errors import Conflict, Invalid
 from backend.extensions import db
 from backend.models_base import JSONType, utcnow
-from backend.moments.models import KeyMoment, RiskCase
+from backend.moments.models import LIVE, KeyMoment, RiskCase
 
 NEXT_STATES = {"open": {"acknowledged", "done", "dismissed"},
                "acknowledged": {"done", "dismissed"}, "done": set(), "dismissed": set()}
-LIVE = ("open", "acknowledged")
 
 
 def moment_dict(m: KeyMoment, customer: Customer | None = None) -> dict:
