@@ -36,11 +36,11 @@ from flask.cli import AppGroup
 from sqlalchemy import Date, bindparam, cast, func, insert, select, text, update
 from tqdm import tqdm
 
+from backend import texts
 from backend.auth import service as auth_service
 from backend.auth.models import Team, User
 from backend.calendar.models import PlanEntry
 from backend.calendar.planner import MAX_REASONS
-from backend.calendar.planner import _chip as plan_chip
 from backend.customers.models import (
     CHANNELS,
     TRANSACTION_KINDS,
@@ -59,7 +59,6 @@ from backend.offers.ranking import value_if_sold
 from backend.products import catalog
 from backend.products.models import Package, Product
 from backend.referrals.models import Referral
-from backend.scoring.reasons import rule as score_rule
 from backend.timeutil import bank_day_sql, start_of_bank_day
 from backend.visits import surveys
 from backend.visits.models import Interaction, Survey
@@ -1795,15 +1794,6 @@ PITCHABLE = tuple(c for c in HELD if c != "CGI")  # credit insurance goes with a
 OFFER_SHARE = 0.09  # customers with offers in the history
 # Of the offers made: sold / accepted (not sold yet); the rest presented or declined.
 FUNNEL = {"sold": 0.27, "accepted": 0.18, "presented": 0.10, "declined": 0.45}
-PLAN_OBJECTIVES = {  # as the planner words them (backend/calendar/planner.py)
-    "cadence": ("定期维护：了解经营近况与新需求",
-                "Regular contact: how the business goes, any new needs"),
-    "activation": ("新客户教育：介绍产品与渠道", "Customer education: products and channels"),
-    "dormancy": ("唤醒休眠客户，了解近况与需求", "Re-activate a quiet customer: news and needs"),
-    "risk": ("风险预警：核实经营与还款情况，商定应对方案",
-             "Early warning: check the business and repayment, agree a plan"),
-    "follow_up": ("按约定跟进上次拜访", "Follow up the last visit as promised"),
-}
 MARKETING_KINDS = ("offer", "dormancy")
 DISMISS_REASONS = ("客户近期已通过其他渠道联系过", "客户出差，下月再约",
                    "客户表示暂无需求，本期不打扰", "已由同事跟进", "客户要求减少营销联系",
@@ -2085,8 +2075,7 @@ class _History:
             rows.append({
                 "customer_id": int(self.ids[c]), "product_id": self.products[code].id,
                 "as_of": self.cal.date_of(o["as_of"]), "score": score, "expected_value": ev,
-                "reasons": [{"code": "offer.value", "value": ev, "zh": f"预期年化价值 {ev:,.0f}",
-                             "en": f"Expected value {ev:,.0f} a year"}],
+                "reasons": [texts.reason("offer.value", ev)],
                 "price": None, "state": o["state"], "state_changed_at": self.stamp(o["t"]),
                 "decline_reason": DECLINE_REASONS[int(rng.integers(0, len(DECLINE_REASONS)))]
                 if o["state"] == "declined" else None,
@@ -2186,8 +2175,7 @@ class _History:
         """The entry as the planner carries it after `times` missed days."""
         if not times:
             return {"carried_days": 0}
-        chip = plan_chip("carried", f"顺延：已错过 {times} 次",
-                         f"Carried over: missed {times} time(s)", times)
+        chip = texts.reason("carried", times, times=times)
         return {"carried_days": times, "priority": min(99, entry["priority"] + min(30, 10 * times)),
                 "reasons": [chip, *entry["reasons"]][:MAX_REASONS]}
 
@@ -2212,16 +2200,14 @@ class _History:
             overdue = max(int(self.w["days_overdue"][c]) - (self.D - day), 1)
             severity = 1 if overdue < 30 else 2 if overdue < 90 else 3
             parts.append(("risk", min(99, 90 + 3 * severity),
-                          [score_rule("risk.overdue", overdue)], PLAN_OBJECTIVES["risk"],
+                          [texts.reason("risk.overdue", overdue)], texts.objective("risk"),
                           ["risk"]))
         elif obj in ("pitch", "sale") and code in PITCHABLE:
             parts.append(self.offer_reason(c, code, offer_of.get((c, code)), obj == "sale"))
         elif obj == "activation":
             age = max(day - int(self.w["onboard"][c]), 1)
-            parts.append(("activation", 30, [plan_chip(
-                "activation.education", f"开户第{age}天：客户教育",
-                f"Day {age} after opening: customer education", age)],
-                PLAN_OBJECTIVES["activation"], ["activation"]))
+            parts.append(("activation", 30, [texts.reason("activation.education", age, day=age)],
+                          texts.objective("activation"), ["activation"]))
         elif obj == "dormancy":
             parts.append(self.dormancy(c, day))
         if not parts or obj == "service":
@@ -2261,43 +2247,38 @@ class _History:
 
     def follow_up(self, prev: int, day: int) -> tuple:
         on, at = self.cal.date_of(self.kl["fu_day"][prev]), self.cal.date_of(day)
-        text = self.kl["fu_objective"][prev] or PLAN_OBJECTIVES["follow_up"][0]
+        text = self.kl["fu_objective"][prev]
+        default = texts.objective("follow_up")
         return ("follow_up", 50 + (5 if on < at else 0),
-                [plan_chip("follow_up", f"约定 {on:%m月%d日} 跟进",
-                           f"Follow-up promised for {on:%d %b}", (on - at).days)],
-                (text, PLAN_OBJECTIVES["follow_up"][1]),
+                [texts.reason("follow_up", (on - at).days, on=on)],
+                (text or default.zh, default.en),
                 [f"follow_up:{self.iid[self.k['client_id'][prev]]}"])
 
     def offer_reason(self, c: int, code: str, offer: dict | None, sale: bool) -> tuple:
         product = self.products[code]
         value = offer["ev"] if offer else self.value(c, code)
-        objective = (f"办理{product.name}", f"Open the {product.name_en}") if sale else \
-            (f"介绍{product.name}", f"Present the {product.name_en}")
+        name = texts.Pair(product.name, product.name_en)
         return ("offer", 30 + min(20, int(value // 1000)),
-                [plan_chip("offer", f"推荐{product.name}（预期价值 {value:,.0f}）",
-                           f"Offer {product.name_en} (expected value {value:,.0f})", value)],
-                objective, [f"offer:{offer['id']}"] if offer else ["offer"])
+                [texts.reason("offer", value, product=name)],
+                texts.objective("sale" if sale else "offer", product=name),
+                [f"offer:{offer['id']}"] if offer else ["offer"])
 
     def dormancy(self, c: int, day: int) -> tuple:
         idle = max(day - int(self.w["exit"][c]), 0)
-        chip = plan_chip("dormancy.dormant", f"{idle}天无主动交易，账户休眠",
-                         f"No own transaction for {idle} days: dormant", idle) if idle < 365 else \
-            plan_chip("dormancy.lapsed", f"超过一年无业务（{idle}天），定期回访",
-                      f"No business for over a year ({idle} days): scheduled re-contact", idle)
-        return ("dormancy", 25, [chip], PLAN_OBJECTIVES["dormancy"], ["dormancy"])
+        chip = texts.reason("dormancy.dormant" if idle < 365 else "dormancy.lapsed", idle,
+                            idle=idle)
+        return ("dormancy", 25, [chip], texts.objective("dormancy"), ["dormancy"])
 
     def cadence_reason(self, c: int, day: int, seen) -> tuple:
         every = self.cadence.get(self.w["segment"][c])
         if seen is None:
-            chip, late = plan_chip("cadence.never", "尚无联系记录", "Never contacted", 0), True
+            chip, late = texts.reason("cadence.never"), True
         else:
             idle = int(day - seen)
             late = every is not None and idle > every
-            chip = plan_chip("cadence.due", f"已 {idle} 天未联系（周期 {every} 天）",
-                             f"No contact for {idle} days (every {every})", idle) \
-                if every else plan_chip("cadence.due", f"已 {idle} 天未联系",
-                                        f"No contact for {idle} days", idle)
-        return ("cadence", 20 + (5 if late else 0), [chip], PLAN_OBJECTIVES["cadence"],
+            chip = texts.reason("cadence.due", idle, text=None if every else "cadence.idle",
+                                idle=idle, every=every)
+        return ("cadence", 20 + (5 if late else 0), [chip], texts.objective("cadence"),
                 ["cadence"])
 
     # ---- surveys

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from backend import texts
 from backend.auth.models import User
 from backend.calendar.models import PlanEntry
 from backend.customers.models import Customer
@@ -35,12 +36,9 @@ def queue_briefings(now: datetime) -> int:
             .order_by(PlanEntry.priority.desc(), PlanEntry.customer_id)).all()
         if not names:
             continue
-        top_zh = "、".join(n for n, _ in names[:3])
-        top_en = ", ".join(en or n for n, en in names[:3])
-        english = rm.locale.startswith("en")
-        title, body = (("Today's contacts", f"{len(names)} to contact today: {top_en}")
-                       if english else
-                       ("今日联系计划", f"今天有 {len(names)} 位客户待联系：{top_zh}"))
+        top = texts.listing([texts.Pair(n, en or n) for n, en in names[:3]])
+        alert = texts.notice("briefing", count=len(names), names=top)
+        title, body = alert["en"] if rm.locale.startswith("en") else alert["zh"]
         statement = dialect_insert()(Notification).values(
             user_id=rm.id, kind="briefing", title=title, body=body[:1000], url="/",
             topic="briefing", urgency="normal", ttl_seconds=BRIEFING_TTL, status="queued",

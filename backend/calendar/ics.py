@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from backend import texts
 from backend.models_base import utcnow
 
 DEFAULT_HOUR = 10
@@ -22,7 +23,7 @@ def render(entries: list[dict], *, zone: str, locale: str, base_url: str) -> byt
     cal.add("prodid", "-//RM Companion//Contact plan//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", "Contact plan" if english else "客户联系计划")
+    cal.add("x-wr-calname", texts.word("calendar", "name")[1 if english else 0])
     cal.add("x-wr-timezone", zone)
     stamp = utcnow().replace(tzinfo=ZoneInfo("UTC"))
     for e in entries:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 
+from backend import texts
 from backend.auth.models import User
 from backend.calendar.models import PlanEntry
 from backend.customers.models import ContactPolicy, Customer
@@ -71,10 +72,6 @@ class Person:
     contacts: list[date] = field(default_factory=list)  # past and planned, any kind
 
 
-def _chip(code: str, zh: str, en: str, value: float = 0.0) -> dict:
-    return {"code": code, "zh": zh, "en": en, "value": round(float(value), 4)}
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -128,21 +125,19 @@ def _moment_priority(kind: str, severity: int, ref: str, detail: dict) -> tuple[
     if kind == "renewal":
         product = detail.get("product", {})
         suggested = detail.get("suggested", {})
-        return 40 + 10 * severity, (
-            f"商谈{product.get('name', '')}续作：{suggested.get('zh', '')}"[:200],
-            f"Discuss renewing the {product.get('name_en', '')}: {suggested.get('en', '')}"[:200])
+        wording = texts.objective(
+            "renewal", product=texts.Pair(product.get("name", ""), product.get("name_en", "")),
+            terms=texts.Pair(suggested.get("zh", ""), suggested.get("en", "")))
+        return 40 + 10 * severity, texts.Pair(wording.zh[:200], wording.en[:200])
     if kind == "retention":
-        return 45 + 10 * (severity - 2), ("了解客户不满与需求，挽留客户",
-                                          "Learn what troubles the customer and keep them")
+        return 45 + 10 * (severity - 2), texts.objective("retention")
     if kind == "activation":
         if ref.startswith("low_usage"):
-            return 40, ("了解开户后使用情况，帮助客户用起来",
-                        "See how the new accounts are used and help the customer start")
-        return 30, ("新客户教育：介绍产品与渠道", "Customer education: products and channels")
+            return 40, texts.objective("activation.low_usage")
+        return 30, texts.objective("activation")
     if kind == "dormancy":
-        return 25, ("唤醒休眠客户，了解近况与需求",
-                    "Re-activate a quiet customer: news and needs")
-    return 30 + 10 * severity, ("跟进客户关键事件", "Follow up the customer's key moment")
+        return 25, texts.objective("dormancy")
+    return 30 + 10 * severity, texts.objective("moment")
 
 
 def _risk_candidates(ids: set[int], owned, as_of: date) -> list[Candidate]:
@@ -152,8 +147,7 @@ def _risk_candidates(ids: set[int], owned, as_of: date) -> list[Candidate]:
                RiskCase.tier_response == "escalated", RiskCase.customer_id.in_(owned))).all()
     return [Candidate(customer_id=cid, priority=min(99, 90 + 3 * severity), marketing=False,
                       available_from=as_of, kind="risk", reasons=list(signals or [])[:2],
-                      objective=("风险预警：核实经营与还款情况，商定应对方案",
-                                 "Early warning: check the business and repayment, agree a plan"),
+                      objective=texts.objective("risk"),
                       sources=[f"risk:{rid}"], risk_case_id=rid)
             for rid, cid, severity, signals in rows if cid in ids]
 
@@ -171,17 +165,15 @@ def _follow_up_candidates(ids: set[int], owned, as_of: date, end: date) -> list[
                promised.c.customer_id.in_(owned), ~later)
         .order_by(promised.c.customer_id, promised.c.id)).all()
     out = []
-    for iid, cid, on, objective in rows:
+    for iid, cid, on, promised_objective in rows:
         if cid not in ids:
             continue
-        text = objective or ""
         out.append(Candidate(
             customer_id=cid, priority=50 + (5 if on < as_of else 0), marketing=False,
             available_from=max(as_of, on), kind="follow_up",
-            reasons=[_chip("follow_up", f"约定 {on:%m月%d日} 跟进", f"Follow-up promised for "
-                           f"{on:%d %b}", (on - as_of).days)],
-            objective=((text or "按约定跟进上次拜访")[:200],
-                       (text or "Follow up the last visit as promised")[:200]),
+            reasons=[texts.reason("follow_up", (on - as_of).days, on=on)],
+            objective=(texts.Pair(promised_objective, promised_objective) if promised_objective
+                       else texts.objective("follow_up")),
             sources=[f"follow_up:{iid}"]))
     return out
 
@@ -198,15 +190,13 @@ def _cadence_candidates(people: dict[int, Person], policies: dict, last: dict[in
         if due > end:
             continue
         idle = None if seen is None else (as_of - seen).days
-        chip = (_chip("cadence.never", "尚无联系记录", "Never contacted", 0) if seen is None else
-                _chip("cadence.due", f"已 {idle} 天未联系（周期 {policy.cadence_days} 天）",
-                      f"No contact for {idle} days (every {policy.cadence_days})", idle))
+        chip = (texts.reason("cadence.never") if seen is None else
+                texts.reason("cadence.due", idle, idle=idle, every=policy.cadence_days))
         out.append(Candidate(
             customer_id=cid, priority=20 + (5 if due < as_of else 0), marketing=False,
             available_from=max(as_of, due - timedelta(days=LEAD_DAYS["cadence"])),
             kind="cadence", reasons=[chip],
-            objective=("定期维护：了解经营近况与新需求",
-                       "Regular contact: how the business goes, any new needs"),
+            objective=texts.objective("cadence"),
             sources=["cadence"]))
     return out
 
@@ -242,9 +232,8 @@ def _offer_candidates(people: dict[int, Person], owned, policies: dict,
         out.append(Candidate(
             customer_id=cid, priority=30 + min(20, int(value // 1000)), marketing=True,
             available_from=as_of, kind="offer",
-            reasons=[_chip("offer", f"推荐{name}（预期价值 {value:,.0f}）",
-                           f"Offer {name_en} (expected value {value:,.0f})", value)],
-            objective=(f"介绍{name}"[:200], f"Present the {name_en}"[:200]),
+            reasons=[texts.reason("offer", value, product=texts.Pair(name, name_en))],
+            objective=texts.objective("offer", product=texts.Pair(name, name_en)),
             sources=[f"offer:{oid}"]))
     return out
 
@@ -274,8 +263,7 @@ def _carried_candidates(ids: set[int], rm_ids: list[int], as_of: date) -> list[C
         out.append(Candidate(
             customer_id=e.customer_id, priority=min(99, e.priority + min(30, 10 * carried)),
             marketing=e.is_marketing, available_from=as_of, kind="carried",
-            reasons=[_chip("carried", f"顺延：已错过 {carried} 次", f"Carried over: missed "
-                           f"{carried} time(s)", carried), *reasons],
+            reasons=[texts.reason("carried", carried, times=carried), *reasons],
             objective=(e.objective, e.objective_en or e.objective),
             sources=list(e.sources or []), moment_id=e.moment_id, risk_case_id=e.risk_case_id,
             carried_days=carried))
@@ -290,7 +278,7 @@ def _snoozed_candidates(ids: set[int], rm_ids: list[int], as_of: date,
     return [Candidate(
         customer_id=e.customer_id, priority=min(99, e.priority + 5), marketing=e.is_marketing,
         available_from=e.snoozed_to, kind="snoozed",
-        reasons=[_chip("snoozed", f"改期自 {e.day:%m月%d日}", f"Snoozed from {e.day:%d %b}", 0),
+        reasons=[texts.reason("snoozed", day=e.day),
                  *[r for r in (e.reasons or []) if r.get("code") not in ("snoozed", "carried")]],
         objective=(e.objective, e.objective_en or e.objective), sources=list(e.sources or []),
         moment_id=e.moment_id, risk_case_id=e.risk_case_id, carried_days=e.carried_days)

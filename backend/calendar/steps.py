@@ -3,9 +3,9 @@ customers, who get no RM contact of their own."""
 
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 
+from backend import texts
 from backend.calendar import planner
 from backend.customers.models import ContactPolicy, Customer
 from backend.extensions import db
@@ -25,20 +25,22 @@ def queue_campaigns(as_of: date) -> int:
     cadence (micro); the quarter in the key makes a rerun queue nothing twice."""
     segments = select(ContactPolicy.segment).where(ContactPolicy.cadence_days.is_(None))
     rows = db.session.execute(
-        select(Customer.id, Customer.email, Customer.name)
+        select(Customer.id, Customer.email, Customer.name, Customer.name_en)
         .where(Customer.segment.in_(segments), Customer.status != "closed",
                Customer.consent_marketing, Customer.consent_email, Customer.email.isnot(None))
         .order_by(Customer.id)).all()
     if not rows:
         return 0
     quarter = f"{as_of.year}Q{(as_of.month - 1) // 3 + 1}"
-    bank = current_app.config["BANK_NAME"]
-    values = [{"customer_id": cid, "channel": "email", "to_address": email,
-               "subject": f"{bank}小微企业服务季刊",
-               "body": (f"尊敬的{name}：{bank}为小微企业客户准备了本季度的产品与服务介绍，"
-                        "欢迎通过手机银行或客服热线了解详情。"),
-               "purpose": "campaign", "status": "queued", "attempts": 0,
-               "dedupe_key": f"campaign:{cid}:{quarter}"} for cid, email, name in rows]
+    lang = texts.customer_language()
+    values = []
+    for cid, email, name, name_en in rows:
+        subject, body = texts.message("quarterly", lang,
+                                      customer=texts.Pair(name, name_en or name))
+        values.append({"customer_id": cid, "channel": "email", "to_address": email,
+                       "subject": subject, "body": body, "purpose": "campaign",
+                       "status": "queued", "attempts": 0,
+                       "dedupe_key": f"campaign:{cid}:{quarter}"})
     insert = dialect_insert()
     written = 0
     for start in range(0, len(values), 2000):

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import and_, case, func, select, update
 
+from backend import texts
 from backend.auth.models import User
 from backend.customers.models import Account, Customer, Transaction
 from backend.extensions import db
@@ -31,10 +32,6 @@ LOW_USAGE_WINDOW = (30, 90)  # days after onboarding when low usage is checked
 STALE_DAYS = 7  # an education moment more than this overdue is not raised any more
 # Kinds of which a customer has at most one live moment at a time
 ONE_LIVE = ("dormancy", "retention")
-
-
-def _r(code: str, zh: str, en: str, value: float) -> dict:
-    return {"code": code, "zh": zh, "en": en, "value": round(float(value), 4)}
 
 
 def _live_customers():
@@ -68,16 +65,14 @@ def activation(as_of: date, cal: WorkCalendar, horizon_days: int = 14) -> list[d
                 out.append(dict(
                     customer_id=cid, kind="activation", event_ref=f"edu:{day}:{onboarded}",
                     due_on=due, severity=1, detail={"step": day},
-                    reasons=[_r("activation.education", f"开户第{day}天：客户教育",
-                                f"Day {day} after opening: customer education", day)]))
+                    reasons=[texts.reason("activation.education", day, day=day)]))
         age = (as_of - onboarded).days
         if LOW_USAGE_WINDOW[0] <= age <= LOW_USAGE_WINDOW[1] \
                 and n < cfg["ACTIVATION_MIN_TRANSACTIONS"]:
             out.append(dict(
                 customer_id=cid, kind="activation", event_ref=f"low_usage:{onboarded}",
                 due_on=as_of, severity=2, detail={"transactions": int(n), "days": age},
-                reasons=[_r("activation.low_usage", f"开户{age}天仅 {n} 笔主动交易",
-                            f"Only {n} own transactions in {age} days since opening", n)]))
+                reasons=[texts.reason("activation.low_usage", n, age=age, count=n)]))
     return out
 
 
@@ -109,10 +104,8 @@ def renewal(as_of: date, cal: WorkCalendar) -> list[dict]:
         out.append(dict(
             customer_id=cid, kind="renewal", event_ref=f"account:{acc}:{maturity}",
             due_on=max(as_of, cal.on_or_before(maturity)), severity=severity, detail=detail,
-            reasons=[_r("renewal.maturity",
-                        f"{name} {maturity:%m月%d日}到期（{days_left}天）",
-                        f"{name_en} matures {maturity:%d %b} ({days_left} days)",
-                        days_left)]))
+            reasons=[texts.reason("renewal.maturity", days_left, days=days_left,
+                                  product=texts.Pair(name, name_en or name), maturity=maturity)]))
     return out
 
 
@@ -123,21 +116,18 @@ def suggested_conditions(is_credit: bool, rate: float | None, term_days: int,
     term_months = max(1, round(term_days / 30.4))
     if not is_credit:
         return {"suggested": {"term_months": term_months, "rate": rate,
-                              "zh": f"按原期限{term_months}个月续存", "en":
-                              f"Renew for {term_months} months as before"}}
+                              **texts.terms("deposit", months=term_months)._asdict()}}
     risk_band = risk[1] if risk else None
     repay_p = repayment[0] if repayment else None
     if risk_band in ("high", "critical") or (repay_p is not None and repay_p >= 0.3):
         advice = {"action": "review", "rate": rate, "term_months": min(term_months, 6),
-                  "zh": "风险偏高：续贷前重新评估，缩短期限", "en":
-                  "Higher risk: review before renewing, shorter term"}
+                  **texts.terms("review")._asdict()}
     elif risk_band == "low" and (repay_p is None or repay_p < 0.1):
         advice = {"action": "renew", "rate": None if rate is None else round(rate - 0.0010, 4),
-                  "term_months": term_months, "zh": "还款良好：可按原条件续贷并优惠 10bp",
-                  "en": "Good repayment: renew on the same terms, 10 bp lower"}
+                  "term_months": term_months, **texts.terms("better")._asdict()}
     else:
         advice = {"action": "renew", "rate": rate, "term_months": term_months,
-                  "zh": "按原条件续贷", "en": "Renew on the same terms"}
+                  **texts.terms("same")._asdict()}
     return {"suggested": advice, "risk_band": risk_band,
             "repayment_probability": None if repay_p is None else round(repay_p, 4)}
 
@@ -177,8 +167,7 @@ def dormancy(as_of: date, activity: dict) -> list[dict]:
             out.append(dict(
                 customer_id=cid, kind="dormancy", event_ref=f"dormant:{last}", due_on=as_of,
                 severity=1, detail={"idle_days": idle, "last_own_transaction": last.isoformat()},
-                reasons=[_r("dormancy.dormant", f"{idle}天无主动交易，账户休眠",
-                            f"No own transaction for {idle} days: dormant", idle)]))
+                reasons=[texts.reason("dormancy.dormant", idle, idle=idle)]))
         elif idle >= LAPSED_DAYS:
             period = every.get(tier, max(every.values()))
             cycle = (idle - LAPSED_DAYS) // period
@@ -187,9 +176,7 @@ def dormancy(as_of: date, activity: dict) -> list[dict]:
                 due_on=last + timedelta(days=LAPSED_DAYS + cycle * period), severity=1,
                 detail={"idle_days": idle, "last_own_transaction": last.isoformat(),
                         "cycle": cycle, "every_days": period},
-                reasons=[_r("dormancy.lapsed", f"超过一年无业务（{idle}天），定期回访",
-                            f"No business for over a year ({idle} days): scheduled "
-                            "re-contact", idle)]))
+                reasons=[texts.reason("dormancy.lapsed", idle, idle=idle)]))
     return out
 
 
@@ -248,18 +235,14 @@ def retention(as_of: date) -> list[dict]:
         reasons = []
         value = now.get(cid, (None,))[0]
         if value is not None and value >= cfg["RETENTION_SCORE"]:
-            reasons.append(_r("retention.score", f"流失概率 {value:.0%}",
-                              f"Attrition probability {value:.0%}", value))
+            reasons.append(texts.reason("retention.score", value))
         old = before.get(cid, (None,))[0]
         if value is not None and old is not None and value - old >= cfg["RETENTION_JUMP"]:
-            reasons.append(_r("retention.jump", f"流失概率一个月内上升 {value - old:.0%}",
-                              f"Attrition probability up {value - old:.0%} in a month",
-                              value - old))
+            reasons.append(texts.reason("retention.jump", value - old))
         dep_now, dep_before = balances.get(cid, (0.0, 0.0))
         share = (dep_before - dep_now) / dep_before if dep_before > 1000 else 0.0
         if share > cfg["RETENTION_BALANCE_DROP"]:
-            reasons.append(_r("retention.balance_drop", f"存款60天内下降 {share:.0%}",
-                              f"Deposits down {share:.0%} in 60 days", share))
+            reasons.append(texts.reason("retention.balance_drop", share))
         if reasons:
             out.append(dict(customer_id=cid, kind="retention", event_ref=f"retention:{quarter}",
                             due_on=as_of, severity=3 if (value or 0) >= 0.7 else 2,
@@ -324,8 +307,8 @@ def alert_renewals_due() -> int:
             continue
         reason = reasons[0]  # a renewal always says when it matures
         notify(rm, kind="renewal_due", url=f"/customers/{cid}", dedupe_key=f"renewal_due:{mid}",
-               texts={"zh": ("到期续作提醒", f"{name}：{reason['zh']}"),
-                      "en": ("Renewal due", f"{name_en or name}: {reason['en']}")},
+               texts=texts.notice("renewal_due", customer=texts.Pair(name, name_en or name),
+                                  reason=texts.Pair(reason["zh"], reason["en"])),
                detail={"moment_id": mid, "customer_id": cid})
     return len(rows) - len(sent)
 

@@ -4,9 +4,9 @@ and the waiver / extension requests a lead decides. Every step writes an audit e
 
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from backend import texts
 from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.customers.models import Account, Customer
@@ -53,8 +53,9 @@ def signals_for(value: float, band: str, reasons: list, band_before: str | None)
     signals = [r for r in reasons if r.get("code") in SIGNAL_CODES]
     if band_before is not None and BAND_ORDER.get(band, 0) > BAND_ORDER.get(band_before, 0) \
             and BAND_ORDER.get(band, 0) >= BAND_ORDER["medium"]:
-        signals.append({"code": "risk.band_worse", "zh": f"风险等级由{band_before}升至{band}",
-                        "en": f"Risk band worse: {band_before} to {band}", "value": value})
+        signals.append(texts.reason("risk.band_worse", value,
+                                    before=texts.word("band", band_before),
+                                    after=texts.word("band", band)))
     return signals
 
 
@@ -113,14 +114,15 @@ def _open_case(customer: Customer, as_of: date, figures: dict) -> RiskCase:
         message = _queue_reminder(customer, case)
         case.reminder_message_id = message.id if message else None
     url = f"/customers/{customer.id}"
-    texts = {"zh": ("风险预警", f"{customer.name}：{figures['signals'][0]['zh']}"),
-             "en": ("Early warning", f"{customer.name_en or customer.name}: "
-                                     f"{figures['signals'][0]['en']}")}
+    signal = figures["signals"][0]
+    alert = texts.notice("risk", customer=texts.Pair(customer.name,
+                                                     customer.name_en or customer.name),
+                         signal=texts.Pair(signal["zh"], signal["en"]))
     recipients = [rm] if rm else []
     if not automated and rm:
         recipients += team_leads(rm)
     for user in recipients:
-        notify(user, kind="risk_high" if case.severity == 3 else "risk", texts=texts, url=url,
+        notify(user, kind="risk_high" if case.severity == 3 else "risk", texts=alert, url=url,
                detail={"risk_case_id": case.id, "customer_id": customer.id})
     auth_service.audit("risk_case.opened", user_id=None, object_type="risk_case",
                        object_id=case.id, detail={"customer_id": customer.id,
@@ -137,13 +139,12 @@ def _queue_reminder(customer: Customer, case: RiskCase):
         channel, to = "sms", customer.phone
     else:
         return None
-    bank = current_app.config["BANK_NAME"]
+    lang = texts.customer_language()
+    subject, body = texts.message("risk_reminder", lang, customer=texts.Pair(
+        customer.name, customer.name_en or customer.name))
     message = messages.queue(
         customer_id=customer.id, channel=channel, to_address=to,
-        subject=f"{bank}温馨提示" if channel == "email" else None,
-        body=(f"尊敬的{customer.name}：您在{bank}的账户需要关注（如还款到期或额度使用较高）。"
-              f"如需帮助请联系您的客户经理。"),
-        purpose="reminder")
+        subject=subject if channel == "email" else None, body=body, purpose="reminder")
     message.dedupe_key = f"risk_case:{case.id}"
     db.session.flush()
     return message
@@ -194,18 +195,13 @@ def request_action(user: Viewer, case_id: int, body: dict) -> RiskCase:
     customer = db.session.get(Customer, case.customer_id)
     for lead in team_leads(rm):
         notify(lead, kind="approval_requested", url="/approvals",
-               texts={"zh": ("待审批", f"{rm.display_name} 申请{_action_zh(body['action'])}："
-                                       f"{customer.name}"),
-                      "en": ("Approval requested",
-                             f"{rm.display_name} requests a {body['action']}: "
-                             f"{customer.name_en or customer.name}")},
+               texts=texts.notice("approval_requested", rm=rm.display_name,
+                                  action=texts.word("risk_action", body["action"]),
+                                  customer=texts.Pair(customer.name,
+                                                      customer.name_en or customer.name)),
                detail={"risk_case_id": case.id})
     db.session.commit()
     return case
-
-
-def _action_zh(action: str) -> str:
-    return {"waiver": "罚息减免", "extension": "展期"}[action]
 
 
 def decide(user: Viewer, case_id: int, body: dict) -> RiskCase:
@@ -226,12 +222,12 @@ def decide(user: Viewer, case_id: int, body: dict) -> RiskCase:
                        object_type="risk_case", object_id=case.id,
                        detail={"action": case.requested_action, "note": body.get("note")})
     customer = db.session.get(Customer, case.customer_id)
-    word = {"approved": ("已批准", "approved"), "refused": ("未批准", "refused")}[body["decision"]]
     notify(requester, kind="approval_decided", url=f"/customers/{customer.id}",
-           texts={"zh": (f"审批{word[0]}", f"{customer.name}：{_action_zh(case.requested_action)}"
-                                           f"{word[0]}"),
-                  "en": (f"Request {word[1]}", f"{customer.name_en or customer.name}: "
-                                               f"{case.requested_action} {word[1]}")},
+           texts=texts.notice("approval_decided",
+                              decision=texts.word("decision", body["decision"]),
+                              action=texts.word("risk_action", case.requested_action),
+                              customer=texts.Pair(customer.name,
+                                                  customer.name_en or customer.name)),
            detail={"risk_case_id": case.id})
     db.session.commit()
     return case

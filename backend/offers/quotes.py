@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from backend import texts
 from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.customers.models import Customer
@@ -76,11 +77,10 @@ def _alert_leads(rm: User, quote: PriceQuote, offer: Offer) -> None:
     shown = f"{quote.price:.2%}" if quote.unit == "rate" else f"{quote.price:,.0f}"
     for lead in team_leads(rm):
         notify(lead, kind="approval_requested", url="/approvals",
-               texts={"zh": ("报价待审批",
-                             f"{rm.display_name}：{customer.name} {product.name} {shown}"),
-                      "en": ("Quote to approve", f"{rm.display_name}: "
-                                                 f"{customer.name_en or customer.name} "
-                                                 f"{product.name_en} {shown}")},
+               texts=texts.notice("quote_requested", rm=rm.display_name, price=shown,
+                                  customer=texts.Pair(customer.name,
+                                                      customer.name_en or customer.name),
+                                  product=texts.Pair(product.name, product.name_en)),
                detail={"quote_id": quote.id})
 
 
@@ -103,10 +103,9 @@ def decide(user: Viewer, quote_id: int, decision: str, note: str | None) -> Pric
     quote.state, quote.approver_id, quote.decided_at = decision, user.id, utcnow()
     auth_service.audit(f"quote.{decision}", user_id=user.id, object_type="price_quote",
                        object_id=quote.id, detail={"note": note})
-    word = {"approved": ("已批准", "approved"), "refused": ("未批准", "refused")}[decision]
     notify(rm, kind="approval_decided", url=f"/customers/{offer.customer_id}",
-           texts={"zh": (f"报价{word[0]}", f"报价 {quote.price} {word[0]}"),
-                  "en": (f"Quote {word[1]}", f"Quote {quote.price} {word[1]}")},
+           texts=texts.notice("quote_decided", price=quote.price,
+                              decision=texts.word("decision", decision)),
            detail={"quote_id": quote.id})
     db.session.commit()
     return quote

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import case, func, insert, select, update
 
+from backend import texts
 from backend.customers.models import Account, ContactPolicy, Customer
 from backend.extensions import db
 from backend.models_base import utcnow
@@ -131,11 +132,8 @@ def build(as_of: date) -> int:
         share = uptake.get((customer.industry, product.id), 0.0)
         why = list(reasons or [])[:2]
         if share >= 0.2:
-            why.append({"code": "offer.industry", "value": round(share, 4),
-                        "zh": f"同行业 {share:.0%} 的企业已持有",
-                        "en": f"{share:.0%} of companies in this industry hold it"})
-        why.append({"code": "offer.value", "value": round(ev, 2),
-                    "zh": f"预期年化价值 {ev:,.0f}", "en": f"Expected value {ev:,.0f} a year"})
+            why.append(texts.reason("offer.industry", share))
+        why.append({**texts.reason("offer.value", ev), "value": round(ev, 2)})
         price = pricing.guidance(pricing.Inputs(
             is_credit=product.is_credit, list_rate=None if product.rate is None
             else float(product.rate), monthly_fee=float(product.monthly_fee or 0),

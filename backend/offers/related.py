@@ -4,21 +4,18 @@ opportunity, without any of its data, when it is not."""
 
 from sqlalchemy import bindparam, select
 
+from backend import texts
 from backend.extensions import db
 from backend.offers.models import Offer
 from backend.products.models import Product
 
-# kind of link -> (product code, line that sells it, why in zh, why in en)
+# kind of link -> (product code, line that sells it); the words are texts.NEEDS[kind]
 NEEDS = {
-    "owner": ("RPL", "retail", "企业主个人经营贷（零售条线）",
-              "A personal business loan for the owner (retail line)"),
-    "buyer": ("WCL", "sme", "买方可能需要供应链融资", "The buyer may need supply-chain finance"),
-    "supplier": ("WCL", "sme", "供应商可能需要应收账款融资",
-                 "The supplier may need receivables finance"),
-    "affiliate": ("CMS", "sme", "关联企业可统一现金管理",
-                  "Group cash management with the affiliate"),
-    "guarantor": ("CGI", "partner", "担保方可考虑信用保证保险",
-                  "Credit guarantee insurance for the guarantor"),
+    "owner": ("RPL", "retail"),
+    "buyer": ("WCL", "sme"),
+    "supplier": ("WCL", "sme"),
+    "affiliate": ("CMS", "sme"),
+    "guarantor": ("CGI", "partner"),
 }
 LIVE = ("suggested", "presented")
 
@@ -48,19 +45,20 @@ def needs(parties: list[dict]) -> list[dict]:
         rule = NEEDS.get(party["kind"])
         if party.get("customer") and party["customer"]["id"] in best:
             code, name, name_en = best[party["customer"]["id"]]
+            why = texts.need("offer", product=texts.Pair(name, name_en))
             out.append({"party_id": party["id"], "kind": party["kind"],
                         "customer": party["customer"], "referral": False,
                         "product": {"code": code, "name": name, "name_en": name_en},
-                        "line": "sme", "zh": f"推荐{name}", "en": f"Offer the {name_en}"})
+                        "line": "sme", **why._asdict()})
             continue
         if rule is None or rule[0] not in products:
             continue
-        code, line, zh, en = rule
+        code, line = rule
         product = products[code]
         out.append({"party_id": party["id"], "kind": party["kind"],
                     "customer": party.get("customer"),
                     # outside the portfolio (or another line's product): refer, don't sell
                     "referral": not party.get("customer") or line != "sme",
                     "product": {"code": code, "name": product.name, "name_en": product.name_en},
-                    "line": line, "zh": zh, "en": en})
+                    "line": line, **texts.need(party["kind"])._asdict()})
     return out

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from backend import texts
 from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.customers.portfolio import Viewer
@@ -158,9 +159,7 @@ def put_preferences(user: Viewer, body: dict) -> dict:
 def queue_test(user: Viewer) -> Notification:
     row = db.session.get(User, user.id)
     note = notify(row, kind="test", url="/settings",
-                  texts={"zh": ("测试提醒", "提醒已开启：重要客户动态会推送到这台设备。"),
-                         "en": ("Test alert", "Alerts are on: important customer news "
-                                              "will reach this device.")})
+                  texts=texts.notice("test"))
     db.session.commit()
     return note
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from backend import texts
 from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.customers.models import Customer
@@ -84,10 +85,9 @@ def submit(user: Viewer, body: dict) -> Referral:
     if rm is not None:
         name = customer.name if customer else body["prospect"]["name"]
         notify(rm, kind="referral", url="/referrals", detail={"referral_id": referral.id},
-               texts={"zh": ("新转介", f"{referrer.display_name}（{referrer.line}）：{name}，"
-                                       f"{referral.need[:80]}"),
-                      "en": ("New referral", f"{referrer.display_name} ({referrer.line}): "
-                                             f"{name}, {referral.need[:80]}")})
+               texts=texts.notice("referral", referrer=referrer.display_name,
+                                  line=texts.word("line", referrer.line), customer=name,
+                                  need=referral.need[:80]))
     auth_service.audit("referral.submitted", user_id=user.id, object_type="referral",
                        object_id=referral.id, detail={"rm_id": referral.rm_id})
     db.session.commit()

@@ -17,6 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sqlalchemy import Integer, case, cast, func, select
 
+from backend import texts
 from backend.extensions import db
 from backend.products.models import Package, Product
 from backend.scoring import features as feats
@@ -105,8 +106,8 @@ class ValueModel(ScoringModel):
         margin = f["margin_12m"].to_numpy()
         band = _bands(margin, self.parameters["edges"], self.parameters["bands"])
         parts = zip(f["interest_margin_12m"], f["fees_12m"], f["cost_to_serve_12m"], strict=True)
-        reasons = [[rs.rule("value.interest", i), rs.rule("value.fees", fee),
-                    rs.rule("value.cost", c)] for i, fee, c in parts]
+        reasons = [[texts.reason("value.interest", i), texts.reason("value.fees", fee),
+                    texts.reason("value.cost", c)] for i, fee, c in parts]
         return _frame(f.index, margin, band, reasons)
 
 
@@ -132,7 +133,7 @@ class SegmentModel(ScoringModel):
         s = p["segments"]
         band = np.where(total >= s["large"], "large", np.where(
             total >= s["medium"], "medium", np.where(total >= s["small"], "small", "micro")))
-        reasons = [[rs.rule("segment.size", a), rs.rule("segment.value", b)]
+        reasons = [[texts.reason("segment.size", a), texts.reason("segment.value", b)]
                    for a, b in zip(size, value, strict=True)]
         return _frame(f.index, total, band, reasons)
 
@@ -159,7 +160,7 @@ class TierModel(ScoringModel):
         names = [t for t, _ in thresholds]
         edges = [v for _, v in thresholds[1:]]
         band = _bands(balance, edges, names)
-        reasons = [[rs.rule("tier.balance", b)] for b in balance]
+        reasons = [[texts.reason("tier.balance", b)] for b in balance]
         return _frame(f.index, balance, band, reasons)
 
 
@@ -177,8 +178,8 @@ class ActivityModel(ScoringModel):
         pct = index.groupby(segment).rank(pct=True).fillna(0.0)
         band = _bands(pct, self.parameters["edges"], self.parameters["bands"])
         band = np.where(f["dormant"] > 0, "inactive", band)
-        reasons = [[rs.rule("activity.rank", max(1.0, (1 - q) * 100)),
-                    rs.rule("activity.transactions", n), rs.rule("activity.recency", d)]
+        reasons = [[texts.reason("activity.rank", max(1.0, (1 - q) * 100)),
+                    texts.reason("activity.transactions", n), texts.reason("activity.recency", d)]
                    for q, n, d in zip(pct, f["tx_count_91d"], f["days_since_own_tx"],
                                       strict=True)]
         return _frame(f.index, pct, band, reasons)
@@ -206,9 +207,9 @@ class PreferenceModel(ScoringModel):
         out["value"] = value.reindex(f.index).fillna(0.5)
         known = out.index.isin(best.index)
         band = out["channel"] + "@" + out["hour"].map("{:02d}".format)
-        reasons = [[rs.rule("preference.channel", v, channel=rs.CHANNEL_ZH.get(c, c),
-                            channel_en=c), rs.rule("preference.hour", h)] if k
-                   else [rs.rule("preference.default", 0)]
+        reasons = [[texts.reason("preference.channel", v, channel=texts.word("channel", c)),
+                    texts.reason("preference.hour", h)] if k
+                   else [texts.reason("preference.default", 0)]
                    for c, h, v, k in zip(out["channel"], out["hour"], out["value"], known,
                                          strict=True)]
         return _frame(f.index, out["value"], band.to_numpy(), reasons)
@@ -418,10 +419,10 @@ class RiskModel(ScoringModel):
         reasons = []
         for d, u, dr, m in zip(f["days_overdue"], f["limit_utilisation"], drop, model_p,
                                strict=True):
-            r = [rs.rule("risk.overdue", d)] if d > 0 else []
-            r += [rs.rule("risk.utilisation", u)] if u >= 0.9 else []
-            r += [rs.rule("risk.balance_drop", dr)] if dr >= 0.5 else []
-            reasons.append([*r, rs.rule("risk.model", m)][:3])
+            r = [texts.reason("risk.overdue", d)] if d > 0 else []
+            r += [texts.reason("risk.utilisation", u)] if u >= 0.9 else []
+            r += [texts.reason("risk.balance_drop", dr)] if dr >= 0.5 else []
+            reasons.append([*r, texts.reason("risk.model", m)][:3])
         return _frame(f.index, value, _bands(value, *p["bands"]), reasons)
 
 

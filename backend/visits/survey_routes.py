@@ -5,6 +5,7 @@ Plain HTML (a form that posts back, no scripts) so it opens on any phone.
 
 from flask import Blueprint, render_template, request
 
+from backend import texts
 from backend.errors import DomainError, Invalid
 from backend.visits import surveys
 
@@ -12,46 +13,6 @@ bp = Blueprint("surveys", __name__)
 
 FORM_FIELDS = {"score", "comment"}
 LANGS = ("zh", "en")
-TEXT = {
-    "zh": {
-        "html_lang": "zh-CN", "title": "服务满意度调查",
-        "question": "您对客户经理{rm}的服务满意吗？",
-        "question_no_rm": "您对客户经理的服务满意吗？",
-        "scale": ["非常不满意", "不满意", "一般", "满意", "非常满意"],
-        "comment": "还有什么想告诉我们的吗？（选填，最多 1000 字）",
-        "submit": "提交", "thanks": "感谢您的反馈！",
-        "privacy": "本调查不会询问您的账户或密码信息。",
-        "other_lang": "en", "other_lang_name": "English",
-        "errors": {
-            "score": "评分：请选择 1 到 5 之间的一个分数。",
-            "comment": "意见：最多 1000 字。",
-            "form": "表单包含无法识别的字段。",
-            "not_found": "找不到这份调查，请检查链接是否完整。",
-            "conflict": "这份调查已经提交过了，感谢您的参与。",
-            "gone": "这份调查已过期，感谢您的关注。",
-            "error": "出了点问题，请稍后再试。",
-        },
-    },
-    "en": {
-        "html_lang": "en", "title": "Service satisfaction survey",
-        "question": "How satisfied are you with the service of your relationship manager {rm}?",
-        "question_no_rm": "How satisfied are you with the service of your relationship manager?",
-        "scale": ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"],
-        "comment": "Anything else you would like to tell us? (optional, up to 1000 characters)",
-        "submit": "Submit", "thanks": "Thank you for your feedback!",
-        "privacy": "This survey never asks for your account details or passwords.",
-        "other_lang": "zh", "other_lang_name": "中文",
-        "errors": {
-            "score": "Score: please choose a rating from 1 to 5.",
-            "comment": "Comment: at most 1000 characters.",
-            "form": "The form contains fields we do not accept.",
-            "not_found": "We could not find this survey. Please check the link is complete.",
-            "conflict": "This survey has already been answered. Thank you for taking part.",
-            "gone": "This survey has expired. Thank you for your interest.",
-            "error": "Something went wrong. Please try again later.",
-        },
-    },
-}
 
 
 @bp.get("/s/<token>")
@@ -106,7 +67,7 @@ def _lang() -> str:
 
 def _render(state: str, status: int = 200, **context):
     lang = _lang()
-    text = TEXT[lang]
+    text = texts.SURVEY_PAGE[lang]
     return render_template("survey.html", state=state, lang=lang, t=text,
-                           bank=surveys.bank_name(lang), scores=list(surveys.SCORES),
+                           bank=texts.bank_name(lang), scores=list(surveys.SCORES),
                            comment_max=surveys.COMMENT_MAX, **context), status

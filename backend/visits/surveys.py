@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import Float, bindparam, cast, func, select, update
 
+from backend import texts
 from backend.auth.models import User
 from backend.customers.models import Customer
 from backend.errors import Conflict, Gone, Invalid, NotFound
@@ -25,14 +26,6 @@ SCORES = range(1, 6)
 COMMENT_MAX = 1000
 # secrets.token_urlsafe(24) gives 32 characters; anything else is not one of ours.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
-LINK_TEXT = {
-    "zh": ("{bank}满意度调查",
-           "【{bank}】感谢您近日与客户经理的沟通。请花一分钟为本次服务的满意度打分：{url} "
-           "（{days}天内有效）"),
-    "en": ("{bank} satisfaction survey",
-           "{bank}: thank you for your recent contact with your relationship manager. "
-           "Please rate the service, it takes a minute: {url} (valid for {days} days)"),
-}
 
 
 def sampled(client_id: str, rate: float) -> bool:
@@ -66,7 +59,7 @@ def after_interaction(interaction: Interaction) -> Survey | None:
                     expires_at=now + timedelta(days=config["SURVEY_TTL_DAYS"]),
                     sent_at=now)  # handed to the outbox; `flask messages send` delivers it
     db.session.add(survey)
-    lang = _customer_language(customer)
+    lang = texts.customer_language()
     subject, body = _link_message(survey.token, lang)
     messages_service.queue(customer_id=customer.id, channel=channel, to_address=address,
                            subject=subject if channel == "email" else None, body=body,
@@ -84,25 +77,10 @@ def _reachable(customer: Customer) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _customer_language(customer: Customer) -> str:
-    # Customers carry no language of their own yet: the bank's default locale applies.
-    locale = getattr(customer, "locale", None) or current_app.config["DEFAULT_LOCALE"]
-    return "en" if str(locale).lower().startswith("en") else "zh"
-
-
 def _link_message(token: str, lang: str) -> tuple[str, str]:
     config = current_app.config
     url = f"{config['PUBLIC_BASE_URL']}/s/{token}" + ("?lang=en" if lang == "en" else "")
-    bank = bank_name(lang)
-    subject, body = LINK_TEXT[lang]
-    return (subject.format(bank=bank),
-            body.format(bank=bank, url=url, days=config["SURVEY_TTL_DAYS"]))
-
-
-def bank_name(lang: str) -> str:
-    """Return the bank's name in the page's language."""
-    config = current_app.config
-    return config["BANK_NAME_EN"] if lang == "en" else config["BANK_NAME"]
+    return texts.message("survey_link", lang, url=url, days=config["SURVEY_TTL_DAYS"])
 
 
 def first_name(display_name: str | None) -> str:
