@@ -12,6 +12,10 @@ a long run), and each module runs in its own copy of that snapshot (mutmut write
 mutants/ beside the code), so the checkout is left as it was.
 
     python scripts/mutation.py [--only portfolio ...] [--max-children N]
+    python scripts/mutation.py --only sync --mutants NAME ...   # only these mutants again
+
+--mutants reruns named mutants (the survivors of a full run, after tests were added): a
+mutant the earlier run killed stays killed, since adding tests cannot revive it.
 """
 
 import argparse
@@ -78,7 +82,7 @@ also_copy = ["migrations", "config.py", "wsgi.py"]
 """.replace("'", '"'))
 
 
-def run(name: str, max_children: int, source: Path) -> dict:
+def run(name: str, max_children: int, source: Path, mutants: list[str]) -> dict:
     module, tests = MODULES[name]
     folder = Path(tempfile.mkdtemp(prefix=f"rm-mutation-{name}-")) / "tree"
     shutil.copytree(source, folder)
@@ -88,11 +92,13 @@ def run(name: str, max_children: int, source: Path) -> dict:
         env["RM_MUTATION_RUN"] = "1"  # property tests draw fewer examples (tests/budget.py)
         started = time.monotonic()
         subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children",
-                        str(max_children)], cwd=folder, env=env, check=False,
+                        str(max_children), *mutants], cwd=folder, env=env, check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         listing = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"],
                                  cwd=folder, env=env, capture_output=True, text=True).stdout
         statuses = dict(re.findall(r"^\s+(\S+): (.+)$", listing, re.MULTILINE))
+        if mutants:
+            statuses = {k: v for k, v in statuses.items() if k in mutants}
         survivors = sorted(k for k, v in statuses.items() if v in ("survived", "no tests"))
         diffs = {k: subprocess.run([sys.executable, "-m", "mutmut", "show", k], cwd=folder,
                                    env=env, capture_output=True, text=True).stdout
@@ -112,13 +118,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", choices=sorted(MODULES))
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--mutants", nargs="*", default=[],
+                        help="run only these mutants (with a single --only)")
     args = parser.parse_args()
+    if args.mutants and len(args.only or []) != 1:
+        parser.error("--mutants needs exactly one module in --only")
     equivalents = reviewed_equivalents()
     below = []
     source = snapshot()
     try:
         for name in args.only or MODULES:
-            if report(name, run(name, args.max_children, source), equivalents) < TARGET:
+            result = run(name, args.max_children, source, args.mutants)
+            if report(name, result, equivalents) < TARGET:
                 below.append(name)
     finally:
         shutil.rmtree(source, ignore_errors=True)

@@ -181,3 +181,83 @@ def test_an_error_inside_a_list_is_named_by_its_place(api, world):
     assert answer["status"] == "invalid"
     assert answer["error"]["fields"]["products_discussed"] == [
         {"0": {"product_code": ["Missing data for required field."]}}]
+
+
+def test_a_write_that_is_no_object_is_answered_on_its_own(app, world):
+    [answer] = sync_module.process(user=world["rm_a"], writes=["a visit, in words"])
+    assert answer == {"client_id": None, "status": "invalid", "error": {
+        "message": "A write must be an object", "fields": {"_write": ["Must be an object."]}}}
+
+
+def test_text_that_is_no_text_refuses_the_write_before_anything_reads_it(app, world):
+    w = write(visit(world["mine"].id, notes="half a character \ud800"))
+    [answer] = sync_module.process(user=world["rm_a"], writes=[w])
+    assert answer["status"] == "invalid"
+    assert answer["error"]["message"] == "Invalid write"
+    assert list(answer["error"]["fields"]) == ["notes"]
+    assert count(SyncWrite) == 0
+
+
+def test_a_client_id_that_is_no_uuid_says_what_it_must_be(api, world):
+    [answer] = sync(api("rm_a"), {**write(visit(world["mine"].id)), "client_id": "visit-1"})
+    assert answer["error"] == {"message": "Invalid write",
+                               "fields": {"client_id": ["Must be a UUID."]}}
+
+
+def test_what_a_conflict_over_a_client_id_says(api, world):
+    rm = api("rm_a")
+    w = write(visit(world["mine"].id))
+    sync(rm, w)
+    [reused] = sync(rm, {**w, "body": visit(world["mine"].id, notes="other words")})
+    assert (reused["client_id"], reused["status"]) == (w["client_id"], "conflict")
+    assert reused["error"] == {"message": "This client id was already used with another body",
+                               "fields": {"client_id": ["Reused with a different body."]}}
+    [theirs] = sync(api("rm_b"), write(visit(world["other"].id), client_id=w["client_id"]))
+    assert theirs == {"client_id": w["client_id"], "status": "conflict", "error": {
+        "message": "This client id was used by someone else", "fields": {}}}
+
+
+def test_a_stale_edit_is_answered_under_its_own_client_id(api, world):
+    rm = api("rm_a")
+    original = write(visit(world["mine"].id))
+    sync(rm, original)
+    sync(rm, write(visit(world["mine"].id, notes="first", replaces=original["client_id"]),
+                   base_version=1))
+    late = write(visit(world["mine"].id, notes="late", replaces=original["client_id"]),
+                 base_version=1)
+    [answer] = sync(rm, late)
+    assert (answer["client_id"], answer["status"]) == (late["client_id"], "conflict")
+
+
+def test_racing_writes_with_different_bodies_show_both_versions(app, world, monkeypatch):
+    """The race of the test above, with another body: the answer shows the stored version
+    and the device's, as a conflict found at once does."""
+    rm = Viewer.of(world["rm_a"])
+    w = write(visit(world["mine"].id))
+    sync_module.process(user=world["rm_a"], writes=[w])
+    real, looked = sync_module._answer_for_seen, []
+
+    def not_there_yet(*args):
+        looked.append(1)
+        return None if len(looked) == 1 else real(*args)
+
+    monkeypatch.setattr(sync_module, "_answer_for_seen", not_there_yet)
+    changed = write(visit(world["mine"].id, notes="other words"), client_id=w["client_id"])
+    answer = sync_module._process_one(rm, changed)
+    assert answer["status"] == "conflict"
+    assert answer["server"] == w["body"] and answer["client"] == changed["body"]
+
+
+def test_a_write_that_breaks_a_database_rule_is_refused_whole(api, world):
+    """The ledger lost a visit's row (restored from an older backup): its resend creates a
+    second visit with the same client id, which the database refuses; nothing is half
+    written and the device is told it will never go through."""
+    rm = api("rm_a")
+    w = write(visit(world["mine"].id))
+    sync(rm, w)
+    db.session.execute(SyncWrite.__table__.delete())
+    db.session.commit()
+    [answer] = sync(rm, w)
+    assert answer == {"client_id": w["client_id"], "status": "invalid", "error": {
+        "message": "The write breaks a database rule", "fields": {}}}
+    assert count(Interaction) == 1 and count(SyncWrite) == 0
