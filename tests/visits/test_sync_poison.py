@@ -181,3 +181,21 @@ def test_batches_of_any_json_never_5xx_and_store_each_good_write_once(api, world
         assert stored.count(w["client_id"]) == 1
     assert db.session.scalar(select(func.count()).select_from(SyncWrite)) == len(set(stored))
 
+
+
+def test_a_faulty_write_is_answered_retryable_and_the_log_names_it(api, world, monkeypatch,
+                                                                   caplog):
+    """The support desk finds a failed write by its client id, its kind and its RM."""
+    def fails(interaction):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(visits_service, "_after_created", fails)
+    boom = write(visit(world["mine"].id))
+    with caplog.at_level(logging.ERROR):
+        [answer] = sync(api("rm_a"), boom)
+    assert answer == {"client_id": boom["client_id"], "status": "error", "error": {
+        "message": "The server could not store this write; it is sent again later",
+        "fields": {}, "retryable": True}}
+    [record] = [r for r in caplog.records if boom["client_id"] in r.getMessage()]
+    assert record.getMessage() == (f"sync write {boom['client_id']} (interaction) of user "
+                                   f"{world['rm_a'].id} failed")

@@ -12,6 +12,7 @@ from backend.customers.models import Customer
 from backend.customers.portfolio import Viewer
 from backend.errors import Invalid
 from backend.extensions import db
+from backend.inputs import problem
 from backend.sync import SyncWrite
 from backend.visits.models import Interaction
 from tests.visits.test_sync import count, sync, visit, write
@@ -261,3 +262,39 @@ def test_a_write_that_breaks_a_database_rule_is_refused_whole(api, world):
     assert answer == {"client_id": w["client_id"], "status": "invalid", "error": {
         "message": "The write breaks a database rule", "fields": {}}}
     assert count(Interaction) == 1 and count(SyncWrite) == 0
+
+
+@pytest.mark.parametrize(("bad", "fields"), [
+    ({"kind": "teleport"},
+     {"kind": ["Must be one of: interaction, offer_feedback, plan_entry_state."]}),
+    ({"body": ["not", "an", "object"]}, {"body": ["Must be an object."]}),
+    ({"base_version": 0}, {"base_version": ["Must be a positive integer."]}),
+    ({"extra": 1}, {"extra": ["Unknown field."]}),
+])
+def test_a_bad_envelope_is_answered_under_its_client_id_saying_what_is_wrong(
+        api, world, bad, fields):
+    """The outbox finds the write by its client id and shows the RM why it is stuck."""
+    w = {**write(visit(world["mine"].id)), **bad}
+    [answer] = sync(api("rm_a"), w)
+    assert answer == {"client_id": w["client_id"], "status": "invalid",
+                      "error": {"message": "Invalid write", "fields": fields}}
+
+
+def test_text_that_is_no_text_in_the_envelope_is_named_by_its_field(app, world):
+    w = {**write(visit(world["mine"].id)), "client_id": "\ud800"}
+    [answer] = sync_module.process(user=world["rm_a"], writes=[w])
+    assert answer["error"] == {"message": "Invalid write",
+                               "fields": {"client_id": [problem("\ud800")]}}
+
+
+def test_text_that_is_no_text_in_a_body_that_is_no_object_is_named_by_its_place(app, world):
+    w = {**write(visit(world["mine"].id)), "body": ["fine", "\ud800"]}
+    [answer] = sync_module.process(user=world["rm_a"], writes=[w])
+    assert answer["error"] == {"message": "Invalid write",
+                               "fields": {"body.1": [problem("\ud800")]}}
+
+
+def test_a_batch_that_is_no_list_is_refused_as_a_bad_batch(app, world):
+    with pytest.raises(Invalid) as caught:
+        sync_module.process(user=world["rm_a"], writes={"client_id": "x"})
+    assert caught.value.message == "Bad batch"
