@@ -8,7 +8,7 @@ DEMO_MONTHS ?= 24
 export FLASK_APP := wsgi
 PG_SERVER ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run install pwa migrate demo test lint test-sqlite test-postgres test-pwa test-e2e \
+.PHONY: run install pwa migrate demo test lint api-types test-sqlite test-postgres test-pwa test-e2e \
         screenshots bench mutation clean
 
 NPM_STAMP := pwa/node_modules/.installed
@@ -45,10 +45,15 @@ run: pwa demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (logins: rm1..rm5, lead1, lead2, analyst1, referrer1, admin1 / demo1234)"
 	RM_ENV=$${RM_ENV:-development} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-lint: install
+lint: install $(NPM_STAMP)
 	$(BIN)/ruff check backend tests bench scripts config.py wsgi.py
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python scripts/package_graph.py
+	$(BIN)/python scripts/api_types.py --check
+
+# The PWA's API types from the API's OpenAPI spec (commit the result).
+api-types: install $(NPM_STAMP)
+	$(BIN)/python scripts/api_types.py
 
 # The SQLite half ignores TEST_DATABASE_URL, which only the PostgreSQL half uses.
 test-sqlite: install
