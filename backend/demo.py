@@ -1659,6 +1659,15 @@ SEGMENT_CONTACTS = {  # contacts a month, and channel mix
 }
 
 
+def _discussed(code: str, outcome: str) -> dict:
+    """A product talked about, as the visit form records it (visits.schemas)."""
+    answer = {"sale": "accepted", "declined": "declined"}.get(outcome, "interested")
+    item = {"product_code": code, "answer": answer}
+    if answer == "declined":
+        item["reason"] = DECLINE_REASONS[len(code) % len(DECLINE_REASONS)]
+    return item
+
+
 def _interactions(rng, w, ids, cal, products, staff, offset, state) -> dict:
     """The RMs' past contacts: service calls, pitches, sales, dormancy and collection calls.
 
@@ -1766,7 +1775,7 @@ def _interactions(rng, w, ids, cal, products, staff, offset, state) -> dict:
             "channel": CONTACT_CHANNELS[all_ch[r]], "started_at": started_local - offset,
             "duration_minutes": int(dur[r]),
             "objective": obj_choices[pick_obj[r] % len(obj_choices)].format(p=pname),
-            "outcome": out, "products_discussed": [prod] if prod else [],
+            "outcome": out, "products_discussed": [_discussed(prod, out)] if prod else [],
             "follow_up_on": cal.date_of(all_day[r] + fu_days[r]) if follow else None,
             "follow_up_objective": f"跟进{pname}" if follow else None,
             "notes": note_choices[pick_note[r] % len(note_choices)].format(o=title, p=pname),

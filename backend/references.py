@@ -1,5 +1,5 @@
-"""How answers name records of another domain (a customer, a person, a product): the
-reference schemas every domain may use."""
+"""How answers name records of another domain (a customer, a person, a product) and the
+reasons behind a figure: the reference schemas every domain may use."""
 
 from marshmallow import Schema, fields
 
@@ -24,3 +24,12 @@ class ProductRefSchema(Schema):
     name_en = fields.String()
     family = fields.String()
     is_credit = fields.Boolean()
+
+
+class ReasonSchema(Schema):
+    """A reason chip: a stable code, both texts (backend/texts.py) and the figure behind it."""
+
+    code = fields.String()
+    zh = fields.String()
+    en = fields.String()
+    value = fields.Float(allow_none=True)

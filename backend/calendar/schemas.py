@@ -3,9 +3,9 @@
 from marshmallow import Schema, fields, validate
 
 from backend.api_fields import Day, RowId, UtcDateTime, Year
-from backend.calendar.models import PLAN_CHANNELS
+from backend.calendar.models import PLAN_CHANNELS, PLAN_STATES
 from backend.calendar.service import PlanStateSchema
-from backend.references import CustomerRefSchema
+from backend.references import CustomerRefSchema, PersonRefSchema
 
 
 class PlanQuerySchema(Schema):
@@ -32,18 +32,18 @@ class LastContactSchema(Schema):
 class PlanEntrySchema(Schema):
     id = fields.Integer()
     day = fields.Date()
-    rm = fields.Dict()
+    rm = fields.Nested(PersonRefSchema)
     customer = fields.Nested(PlanCustomerSchema)
     # Stored ready to show; passed through as they are (Today reads this on every start).
-    reasons = fields.Raw(metadata={"description": "chips [{code, zh, en, value}]",
-                                   "type": "array", "items": {"type": "object"}})
+    reasons = fields.Raw(metadata={"description": "reason chips", "type": "array",
+                                   "items": {"$ref": "#/components/schemas/Reason"}})
     objective = fields.String()
     objective_en = fields.String(allow_none=True)
-    channel = fields.String()
+    channel = fields.String(validate=validate.OneOf(PLAN_CHANNELS))
     suggested_hour = fields.Integer(allow_none=True)
     priority = fields.Integer()
-    priority_band = fields.String()
-    state = fields.String()
+    priority_band = fields.String(validate=validate.OneOf(("high", "medium", "low")))
+    state = fields.String(validate=validate.OneOf(PLAN_STATES))
     version = fields.Integer()
     is_marketing = fields.Boolean()
     carried_days = fields.Integer()

@@ -13,7 +13,7 @@ from backend.customers.schemas import (
     TransactionSchema,
 )
 from backend.moments.schemas import MomentSchema, RiskCaseSchema
-from backend.offers.schemas import OfferSummarySchema
+from backend.offers.schemas import OfferSummarySchema, PackageAdviceSchema, RelatedNeedSchema
 from backend.scoring.schemas import ScoreSchema
 from backend.visits.schemas import InteractionSchema, SatisfactionSchema
 
@@ -37,11 +37,8 @@ class CustomerCardSchema(CustomerSummarySchema):
     scores = fields.List(fields.Nested(ScoreSchema))
     moments = fields.List(fields.Nested(MomentSchema))
     risk_cases = fields.List(fields.Nested(RiskCaseSchema))
-    related_needs = fields.List(fields.Dict(), metadata={
-        "description": "what related parties may need; a party outside the portfolio is a "
-                       "referral opportunity with none of its data"})
-    package = fields.Dict(allow_none=True, metadata={
-        "description": "the tier's fee this month and a better-suited tier, if any"})
+    related_needs = fields.List(fields.Nested(RelatedNeedSchema))
+    package = fields.Nested(PackageAdviceSchema, allow_none=True)
     offers = fields.List(fields.Nested(OfferSummarySchema))
     satisfaction = fields.Nested(SatisfactionSchema)
     currency = fields.String()

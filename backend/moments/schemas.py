@@ -4,24 +4,19 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.api_fields import MoneyInput, UtcDateTime
 from backend.moments.models import MOMENT_KINDS, MOMENT_STATES, RISK_ACTIONS, RISK_STATES
-from backend.references import CustomerRefSchema
+from backend.references import CustomerRefSchema, PersonRefSchema, ReasonSchema
 
-
-class ReasonSchema(Schema):
-    code = fields.String()
-    zh = fields.String()
-    en = fields.String()
-    value = fields.Float(allow_none=True)
+DECISIONS = ("approved", "refused")
 
 
 class MomentSchema(Schema):
     id = fields.Integer()
     customer_id = fields.Integer()
     customer = fields.Nested(CustomerRefSchema)
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(MOMENT_KINDS))
     due_on = fields.Date()
     severity = fields.Integer()
-    state = fields.String()
+    state = fields.String(validate=validate.OneOf(MOMENT_STATES))
     reasons = fields.List(fields.Nested(ReasonSchema))
     detail = fields.Dict(allow_none=True)
     resolution = fields.String(allow_none=True)
@@ -61,15 +56,15 @@ class RiskCaseSchema(Schema):
     exposure = fields.Float()
     expected_loss = fields.Float()
     severity = fields.Integer()
-    tier_response = fields.String()
-    state = fields.String()
-    requested_action = fields.String(allow_none=True)
+    tier_response = fields.String(validate=validate.OneOf(("automated", "escalated")))
+    state = fields.String(validate=validate.OneOf(RISK_STATES))
+    requested_action = fields.String(allow_none=True, validate=validate.OneOf(RISK_ACTIONS))
     action_detail = fields.Dict(allow_none=True)
     requested_by = fields.Integer(allow_none=True)
     requested_at = UtcDateTime(allow_none=True)
     decided_by = fields.Integer(allow_none=True)
     decided_at = UtcDateTime(allow_none=True)
-    decision = fields.String(allow_none=True)
+    decision = fields.String(allow_none=True, validate=validate.OneOf(DECISIONS))
     decision_note = fields.String(allow_none=True)
     closed_at = UtcDateTime(allow_none=True)
     closed_reason = fields.String(allow_none=True)
@@ -109,7 +104,7 @@ class RiskRequestSchema(Schema):
 
 
 class RiskDecisionSchema(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(("approved", "refused")))
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
@@ -124,7 +119,7 @@ class ApprovalSchema(Schema):
     action = fields.String()
     detail = fields.Dict(allow_none=True)
     note = fields.String(allow_none=True)
-    requested_by = fields.Dict()
+    requested_by = fields.Nested(PersonRefSchema)
     requested_at = UtcDateTime(allow_none=True)
     probability = fields.Float()
     exposure = fields.Float()

@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 from marshmallow import Schema, ValidationError, fields, validate
 
 from backend.api_fields import RowId, UtcDateTime
+from backend.push.preferences import KINDS
 
 ZONES = available_timezones()
 
@@ -53,7 +54,7 @@ class PreferencesSchema(Schema):
 
 class NotificationSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(KINDS))
     title = fields.String()
     body = fields.String()
     url = fields.String()

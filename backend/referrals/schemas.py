@@ -3,6 +3,8 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.api_fields import UtcDateTime
+from backend.references import PersonRefSchema
+from backend.referrals.models import REFERRAL_STATES
 
 
 class ProspectSchema(Schema):
@@ -41,22 +43,45 @@ class SlaSchema(Schema):
     contact_missed = fields.Boolean()
 
 
+class ReferredCustomerSchema(Schema):
+    """An existing customer as a referral shows them: its referrer sees only the number
+    they gave, the RMs its name too."""
+
+    external_id = fields.String(required=True)  # the one field every reader gets
+    id = fields.Integer()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+
+
+class ReferrerSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    line = fields.String(allow_none=True)
+
+
+class CreditSchema(Schema):
+    rm_id = fields.Integer()
+    referrer_id = fields.Integer()
+    offer_id = fields.Integer()
+    amount = fields.Float()
+
+
 class ReferralSchema(Schema):
     id = fields.Integer()
-    state = fields.String()
+    state = fields.String(validate=validate.OneOf(REFERRAL_STATES))
     need = fields.String()
     product_code = fields.String(allow_none=True)
-    customer = fields.Dict(allow_none=True)
-    prospect = fields.Dict(allow_none=True)
-    referrer = fields.Dict(allow_none=True)
-    rm = fields.Dict(allow_none=True)
+    customer = fields.Nested(ReferredCustomerSchema, allow_none=True)
+    prospect = fields.Nested(ProspectSchema, allow_none=True)
+    referrer = fields.Nested(ReferrerSchema, allow_none=True)
+    rm = fields.Nested(PersonRefSchema, allow_none=True)
     created_at = UtcDateTime()
     sla = fields.Nested(SlaSchema)
     acknowledged_at = UtcDateTime(allow_none=True)
     first_contact_at = UtcDateTime(allow_none=True)
     closed_at = UtcDateTime(allow_none=True)
     lost_reason = fields.String(allow_none=True)
-    credit = fields.Dict(allow_none=True)
+    credit = fields.Nested(CreditSchema, allow_none=True)
 
 
 class ReferralListSchema(Schema):

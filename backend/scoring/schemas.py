@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from backend.references import ProductRefSchema
+from backend.references import ProductRefSchema, ReasonSchema
 
 
 class CellSchema(Schema):
@@ -78,5 +78,5 @@ class ScoreSchema(Schema):
     version = fields.String()
     value = fields.Float()
     band = fields.String()
-    reasons = fields.List(fields.Raw())
+    reasons = fields.List(fields.Nested(ReasonSchema))
     as_of = fields.Date()

@@ -48,7 +48,7 @@ describe('offline cache', () => {
 
 describe('saved plans', () => {
   it('keeps a plan under each of its keys and wipes it on logout', async () => {
-    const plan = { date: '2026-11-30', entries: [] } as Plan;
+    const plan = { date: '2026-11-30', entries: [], working_day: true } as Plan;
     await cache.savePlan(['me:today', 'me:2026-11-30'], plan);
     expect((await cache.loadPlan('me:today'))?.data.date).toBe('2026-11-30');
     expect((await cache.loadPlan('me:2026-11-30'))?.data).toEqual(plan);
@@ -59,7 +59,7 @@ describe('saved plans', () => {
   it('drops a plan fetched before a logout', async () => {
     const generation = cache.currentGeneration();
     await cache.wipe();
-    await cache.savePlan(['me:today'], { date: '2026-11-30', entries: [] } as Plan, generation);
+    await cache.savePlan(['me:today'], { date: '2026-11-30', entries: [], working_day: true } as Plan, generation);
     expect(await cache.loadPlan('me:today')).toBeUndefined();
   });
 });

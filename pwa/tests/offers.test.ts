@@ -116,8 +116,9 @@ describe('offer feedback', () => {
 
 describe('referrals', () => {
   const base: Referral = {
-    id: 1, state: 'new', need: '需要贷款', product_code: null, customer: null, prospect: { name: '新公司' },
+    id: 1, state: 'new', need: '需要贷款', product_code: null, customer: null, prospect: { name: '新公司', phone: null, contact: null, region: null },
     rm: { id: 2, name: '张伟' }, created_at: '2026-11-30T01:00:00', acknowledged_at: null, first_contact_at: null,
+    closed_at: null, credit: null, lost_reason: null, referrer: null,
     sla: { ack_due: '2026-11-30T02:00:00', contact_due: '2026-12-02T01:00:00', ack_missed: false, contact_missed: false },
   };
   const at = (iso: string) => Date.parse(`${iso}Z`);

@@ -15,7 +15,7 @@ function entry(id: number, priority: number, more: Partial<PlanEntry> = {}): Pla
     customer: { id: 100 + id, name: `客户${id}`, name_en: `Customer ${id}`, segment: 'medium', phone: null },
     reasons: [], objective: '目标', objective_en: 'Goal', channel: 'call', suggested_hour: 10, state: 'planned',
     version: 1, is_marketing: false, carried_days: 0, snoozed_to: null, moment_id: null, risk_case_id: null,
-    last_contact: null, ...more,
+    last_contact: null, rm: { id: 1, name: '张伟' }, dismiss_reason: null, ...more,
   };
 }
 
@@ -87,7 +87,7 @@ describe('locale', () => {
     expect(pickText('en', '续贷', null)).toBe('续贷');
     expect(pickText('zh-CN', '', 'Renew')).toBe('Renew');
     expect(pickText('en', null, undefined)).toBe('');
-    expect(reasonText('en', { code: 'cadence', zh: '', en: '' })).toBe('cadence');
+    expect(reasonText('en', { code: 'cadence', zh: '', en: '', value: null })).toBe('cadence');
   });
 
   it('links to a map search without sending anything', () => {

@@ -1,5 +1,5 @@
 // Pure helpers for offers, quotes and referrals: no DOM, no network, so unit tests can call them.
-import type { Offer, OfferFeedback, OfferState, Price, PriceUnit, Referral, ReferralBody, ReferralChange } from '../data/api';
+import type { Offer, OfferFeedback, OfferState, Price, PriceUnit, Referral, ReferralBody, ReferralChange, Sla } from '../data/api';
 import type { OutboxItem, OutboxState } from '../data/db';
 import { serverMillis as serverTime } from '../data/time';
 
@@ -156,7 +156,10 @@ export type SlaStep = { step: 'ack' | 'contact'; status: 'due' | 'missed' | 'met
  * whether late); a step still to do says by when, or that it is overdue; a closed referral
  * has nothing left to be due.
  */
-export function slaSteps(referral: Pick<Referral, 'state' | 'sla' | 'acknowledged_at' | 'first_contact_at'>, now = Date.now()): SlaStep[] {
+export function slaSteps(
+  referral: Pick<Referral, 'acknowledged_at' | 'first_contact_at'> & { state: string; sla: Sla | null },
+  now = Date.now(),
+): SlaStep[] {
   const sla = referral.sla;
   if (!sla) return [];
   const open = isOpenReferral(referral.state);

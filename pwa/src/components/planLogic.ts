@@ -66,7 +66,7 @@ export function validSnooze(entryDay: string, to: string): boolean {
 /** The RMs whose entries a (lead's team) plan holds, by name. */
 export function rmsOf(entries: Pick<PlanEntry, 'rm'>[]): { id: number; name: string }[] {
   const found = new Map<number, string>();
-  for (const e of entries) if (e.rm) found.set(e.rm.id, e.rm.name);
+  for (const e of entries) if (e.rm) found.set(e.rm.id, e.rm.name ?? '');
   return [...found].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN') || a.id - b.id);
 }
 

@@ -2351,9 +2351,7 @@ export interface components {
             probability: number;
             /** Format: date-time */
             requested_at: string | null;
-            requested_by: {
-                [key: string]: unknown;
-            };
+            requested_by: components["schemas"]["PersonRef"];
             severity: number;
             signals: components["schemas"]["Reason"][];
         };
@@ -2368,6 +2366,10 @@ export interface components {
             sales: components["schemas"]["Sales"];
             share: number;
             version: string | null;
+        };
+        Band: {
+            max: number;
+            min: number;
         };
         CalendarDay: {
             /** Format: date */
@@ -2404,6 +2406,12 @@ export interface components {
         ContactPolicyList: {
             items: components["schemas"]["ContactPolicy"][];
         };
+        Credit: {
+            amount: number;
+            offer_id: number;
+            referrer_id: number;
+            rm_id: number;
+        };
         CustomerCard: {
             accounts: components["schemas"]["Account"][];
             annual_revenue: number | null;
@@ -2431,20 +2439,14 @@ export interface components {
             /** Format: date */
             onboarded_on: string | null;
             owner: components["schemas"]["Owner"];
-            /** @description the tier's fee this month and a better-suited tier, if any */
-            package: {
-                [key: string]: unknown;
-            } | null;
+            package: components["schemas"]["PackageAdvice"] | null;
             phone: string | null;
             profitability: components["schemas"]["Profitability"];
             region: string | null;
-            /** @description what related parties may need; a party outside the portfolio is a referral opportunity with none of its data */
-            related_needs: {
-                [key: string]: unknown;
-            }[];
+            related_needs: components["schemas"]["RelatedNeed"][];
             related_parties: components["schemas"]["RelatedParty"][];
             risk_cases: components["schemas"]["RiskCase"][];
-            rm: (Record<string, never> | null) | components["schemas"]["PersonRef"];
+            rm: components["schemas"]["PersonRef"] | null;
             satisfaction: components["schemas"]["Satisfaction"];
             scores: components["schemas"]["Score"][];
             segment: string;
@@ -2474,7 +2476,7 @@ export interface components {
             name: string;
             name_en: string | null;
             region: string | null;
-            rm: (Record<string, never> | null) | components["schemas"]["PersonRef"];
+            rm: components["schemas"]["PersonRef"] | null;
             segment: string;
             status: string;
             tier: string;
@@ -2558,7 +2560,8 @@ export interface components {
             unread: number;
         };
         Interaction: {
-            channel: string;
+            /** @enum {string} */
+            channel: "visit" | "call" | "video" | "message" | "email";
             /** @description names this visit in an edit */
             client_id: string;
             follow_up_objective: string | null;
@@ -2567,8 +2570,9 @@ export interface components {
             id: number;
             notes: string | null;
             objective: string | null;
-            outcome: string;
-            products_discussed: unknown[];
+            /** @enum {string} */
+            outcome: "reached" | "not_reached" | "interested" | "sale" | "declined" | "follow_up" | "complaint" | "info";
+            products_discussed: components["schemas"]["ProductDiscussed"][];
             rm: components["schemas"]["PersonRef"];
             /** Format: date-time */
             started_at: string;
@@ -2626,13 +2630,15 @@ export interface components {
             /** Format: date */
             due_on: string;
             id: number;
-            kind: string;
+            /** @enum {string} */
+            kind: "activation" | "renewal" | "dormancy" | "retention" | "early_warning" | "referral";
             reasons: components["schemas"]["Reason"][];
             resolution: string | null;
             /** Format: date-time */
             resolved_at: string | null;
             severity: number;
-            state: string;
+            /** @enum {string} */
+            state: "open" | "acknowledged" | "done" | "dismissed";
         };
         MomentList: {
             items: components["schemas"]["Moment"][];
@@ -2645,12 +2651,18 @@ export interface components {
             /** @enum {string} */
             state: "acknowledged" | "done" | "dismissed";
         };
+        NeedProduct: {
+            code: string;
+            name: string;
+            name_en: string;
+        };
         Notification: {
             body: string;
             /** Format: date-time */
             created_at: string;
             id: number;
-            kind: string;
+            /** @enum {string} */
+            kind: "briefing" | "risk_high" | "risk" | "approval_requested" | "approval_decided" | "renewal_due" | "referral" | "test";
             /** Format: date-time */
             read_at: string | null;
             /** Format: date-time */
@@ -2665,17 +2677,34 @@ export interface components {
         OfferSummary: {
             expected_value: number;
             id: number;
-            price: {
-                [key: string]: unknown;
-            } | null;
+            price: components["schemas"]["Price"] | null;
             product: components["schemas"]["ProductRef"];
-            reasons: unknown[];
+            reasons: components["schemas"]["Reason"][];
             score: number;
-            state: string;
+            /** @enum {string} */
+            state: "suggested" | "presented" | "accepted" | "declined" | "sold" | "expired";
         };
         Owner: {
             name: string | null;
             name_en: string | null;
+        };
+        PackageAdvice: {
+            balance: number;
+            fee: number;
+            fees: components["schemas"]["PackageTierFees"];
+            linked_balance: number;
+            suggestion: components["schemas"]["PackageSuggestion"] | null;
+            tier: string;
+        };
+        PackageSuggestion: {
+            fee: number;
+            saving: number;
+            tier: string;
+        };
+        PackageTierFees: {
+            advanced: number;
+            basic: number;
+            intermediate: number;
         };
         PaginationMetadata: {
             /** @description First available page number. */
@@ -2716,28 +2745,29 @@ export interface components {
         };
         PlanEntry: {
             carried_days: number;
-            channel: string;
+            /** @enum {string} */
+            channel: "visit" | "call" | "video" | "message" | "email";
             customer: components["schemas"]["PlanCustomer"];
             /** Format: date */
             day: string;
             dismiss_reason: string | null;
             id: number;
             is_marketing: boolean;
-            last_contact: (Record<string, never> | null) | components["schemas"]["LastContact"];
+            last_contact: components["schemas"]["LastContact"] | null;
             moment_id: number | null;
             objective: string;
             objective_en: string | null;
             priority: number;
-            priority_band: string;
-            /** @description chips [{code, zh, en, value}] */
-            reasons: Record<string, never>[];
+            /** @enum {string} */
+            priority_band: "high" | "medium" | "low";
+            /** @description reason chips */
+            reasons: components["schemas"]["Reason"][];
             risk_case_id: number | null;
-            rm: {
-                [key: string]: unknown;
-            };
+            rm: components["schemas"]["PersonRef"];
             /** Format: date */
             snoozed_to: string | null;
-            state: string;
+            /** @enum {string} */
+            state: "planned" | "done" | "snoozed" | "dismissed" | "missed";
             suggested_hour: number | null;
             version: number;
         };
@@ -2784,6 +2814,17 @@ export interface components {
             time_zone: string;
             readonly urgent_kinds: string[];
         };
+        Price: {
+            /** @description what this reader may quote */
+            band: components["schemas"]["Band"];
+            floor: number;
+            list: number;
+            pd: number | null;
+            pd_default: boolean;
+            suggested: number;
+            /** @enum {string} */
+            unit: "rate" | "fee";
+        };
         Product: {
             code: string;
             family: string;
@@ -2791,6 +2832,12 @@ export interface components {
             line: string;
             name: string;
             name_en: string;
+        };
+        ProductDiscussed: {
+            /** @enum {string} */
+            answer: "interested" | "accepted" | "declined";
+            product_code: string;
+            reason?: string | null;
         };
         ProductList: {
             items: components["schemas"]["Product"][];
@@ -2854,8 +2901,10 @@ export interface components {
             offer_id: number;
             price: number;
             rm_id: number;
-            state: string;
-            unit: string;
+            /** @enum {string} */
+            state: "approved" | "pending_approval" | "refused" | "expired";
+            /** @enum {string} */
+            unit: "rate" | "fee";
         };
         QuoteCreate: {
             /** @default null */
@@ -2887,29 +2936,20 @@ export interface components {
             closed_at: string | null;
             /** Format: date-time */
             created_at: string;
-            credit: {
-                [key: string]: unknown;
-            } | null;
-            customer: {
-                [key: string]: unknown;
-            } | null;
+            credit: components["schemas"]["Credit"] | null;
+            customer: components["schemas"]["ReferredCustomer"] | null;
             /** Format: date-time */
             first_contact_at: string | null;
             id: number;
             lost_reason: string | null;
             need: string;
             product_code: string | null;
-            prospect: {
-                [key: string]: unknown;
-            } | null;
-            referrer: {
-                [key: string]: unknown;
-            } | null;
-            rm: {
-                [key: string]: unknown;
-            } | null;
+            prospect: components["schemas"]["Prospect"] | null;
+            referrer: components["schemas"]["Referrer"] | null;
+            rm: components["schemas"]["PersonRef"] | null;
             sla: components["schemas"]["Sla"];
-            state: string;
+            /** @enum {string} */
+            state: "new" | "acknowledged" | "contacted" | "won" | "lost";
         };
         ReferralCreate: {
             /** @default null */
@@ -2918,7 +2958,7 @@ export interface components {
             /** @default null */
             product_code: string | null;
             /** @default null */
-            prospect: components["schemas"]["Prospect"] | (Record<string, never> | null);
+            prospect: components["schemas"]["Prospect"] | null;
         };
         ReferralList: {
             items: components["schemas"]["Referral"][];
@@ -2929,12 +2969,33 @@ export interface components {
             /** @enum {string} */
             state: "acknowledged" | "contacted" | "won" | "lost";
         };
+        ReferredCustomer: {
+            external_id: string;
+            id?: number;
+            name?: string;
+            name_en?: string | null;
+        };
+        Referrer: {
+            id: number;
+            line: string | null;
+            name: string;
+        };
         Refresh: {
             entries: number;
         };
+        RelatedNeed: {
+            customer: components["schemas"]["PersonRef"] | null;
+            en: string;
+            kind: string;
+            line: string;
+            party_id: number;
+            product: components["schemas"]["NeedProduct"];
+            referral: boolean;
+            zh: string;
+        };
         RelatedParty: {
             /** @description set only when in your portfolio */
-            customer: components["schemas"]["PersonRef"] | (Record<string, never> | null);
+            customer: components["schemas"]["PersonRef"] | null;
             id: number;
             in_portfolio: boolean;
             kind: string;
@@ -2956,7 +3017,8 @@ export interface components {
             /** Format: date-time */
             decided_at: string | null;
             decided_by: number | null;
-            decision: string | null;
+            /** @enum {string|null} */
+            decision: "approved" | "refused" | null;
             decision_note: string | null;
             expected_loss: number;
             exposure: number;
@@ -2964,14 +3026,17 @@ export interface components {
             /** Format: date */
             opened_on: string;
             probability: number;
-            requested_action: string | null;
+            /** @enum {string|null} */
+            requested_action: "waiver" | "extension" | null;
             /** Format: date-time */
             requested_at: string | null;
             requested_by: number | null;
             severity: number;
             signals: components["schemas"]["Reason"][];
-            state: string;
-            tier_response: string;
+            /** @enum {string} */
+            state: "open" | "pending_approval" | "closed";
+            /** @enum {string} */
+            tier_response: "automated" | "escalated";
             /** Format: date */
             updated_on: string | null;
         };
@@ -3050,8 +3115,8 @@ export interface components {
             change: number | null;
             model: string;
             /** @description for propensity:<code> scores */
-            product: components["schemas"]["ProductRef"] | (Record<string, never> | null);
-            reasons: unknown[];
+            product: components["schemas"]["ProductRef"] | null;
+            reasons: components["schemas"]["Reason"][];
             value: number;
             version: string;
         };
@@ -3171,7 +3236,7 @@ export interface components {
             line: string;
             locale: string;
             role: string;
-            team: (Record<string, never> | null) | components["schemas"]["Team"];
+            team: components["schemas"]["Team"] | null;
             time_zone: string;
             username: string;
         };

@@ -27,7 +27,7 @@ export function Refer() {
 function Sent({ referral, onAnother }: { referral: Referral; onAnother: () => void }) {
   return (
     <div class="panel sent-panel" data-testid="referral-sent" data-referral-id={referral.id}>
-      <p class="ok" role="status">{referral.rm ? t('refer.sent', { rm: referral.rm.name }) : t('refer.queued')}</p>
+      <p class="ok" role="status">{referral.rm ? t('refer.sent', { rm: referral.rm.name ?? '' }) : t('refer.queued')}</p>
       <p class="chips left">{stateChip(referral.state)}</p>
       <dl class="facts compact-facts">
         <div><dt>{t('card.rm')}</dt><dd data-testid="referral-rm">{referral.rm?.name ?? t('referrals.noRm')}</dd></div>
