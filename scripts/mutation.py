@@ -155,8 +155,9 @@ def report(name: str, result: dict, equivalents: dict[str, str]) -> float:
             f"{o} {sum(1 for v in statuses.values() if v == o)}" for o in others))
     for key in alive:
         print(f"  alive: {key}: {changed_lines(result['diffs'][key])[:200]}")
-    for key in equivalent:
-        print(f"  equivalent: {key}: {equivalents[key]}", flush=True)
+    for key in equivalent:  # the change itself too: a mutant's number moves when code moves
+        print(f"  equivalent: {key}: {changed_lines(result['diffs'][key])[:160]}\n"
+              f"    why: {equivalents[key]}", flush=True)
     return score
 
 
