@@ -180,6 +180,12 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "risk_action": {"waiver": ("罚息减免", "waiver"), "extension": ("展期", "extension")},
     "decision": {"approved": ("已批准", "approved"), "refused": ("未批准", "refused")},
     "calendar": {"name": ("客户联系计划", "Contact plan")},
+    "industry": {"retail": ("零售", "retail"), "catering": ("餐饮", "catering"),
+                 "manufacturing": ("制造", "manufacturing"), "trading": ("贸易", "trading"),
+                 "logistics": ("物流", "logistics"), "construction": ("建筑", "construction"),
+                 "services": ("服务", "services"), "agriculture": ("农业", "agriculture"),
+                 "tech": ("科技", "technology"), "healthcare": ("医疗健康", "healthcare"),
+                 "auto": ("汽车", "automotive")},
 }
 
 # Names of the features behind trained scores, as an RM would say them.

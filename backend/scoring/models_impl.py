@@ -84,9 +84,11 @@ def ranking_metrics(y, p) -> dict:
 def _top_reasons(contrib: np.ndarray, x: np.ndarray, columns: list[str], k: int = 3):
     """The k features pushing each row's score up most (vectorised ranking)."""
     top = np.argsort(-contrib, axis=1)[:, :k]
+    products = {code: texts.Pair(name, name_en) for code, name, name_en in db.session.execute(
+        select(Product.code, Product.name, Product.name_en))}
     rows = []
     for i, idx in enumerate(top):
-        rows.append([rs.feature(columns[j], "high" if x[i, j] > 0 else "low", x[i, j])
+        rows.append([rs.feature(columns[j], "high" if x[i, j] > 0 else "low", x[i, j], products)
                      for j in idx if contrib[i, j] > 0])
     return rows
 
