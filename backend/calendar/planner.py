@@ -28,6 +28,8 @@ CARRY_LOOKBACK_DAYS = 14
 # How many days before its due date a candidate may be planned
 LEAD_DAYS = {"renewal": 30, "activation": 0, "cadence": 7, "follow_up": 0}
 MAX_REASONS = 4
+RED_LINE_WINDOW_DAYS = 30  # max_marketing_30d counts the contacts of any 30 days
+DEFAULT_COOLDOWN_DAYS = 180  # a declined product, for a segment without a contact policy
 
 
 @dataclass
@@ -36,7 +38,6 @@ class Candidate:
     priority: int
     available_from: date
     marketing: bool
-    kind: str  # the source that sets the objective
     reasons: list[dict]
     objective: tuple[str, str]
     sources: list[str]
@@ -47,7 +48,7 @@ class Candidate:
     def merge(self, other: "Candidate") -> None:
         """Two reasons to call the same customer: one contact, the reasons add up."""
         first, second = (other, self) if other.priority > self.priority else (self, other)
-        self.kind, self.objective = first.kind, first.objective
+        self.objective = first.objective
         # the weightier source's reasons come first
         self.reasons = first.reasons + [r for r in second.reasons if r not in first.reasons]
         self.priority = min(99, max(self.priority, other.priority) + 5)
@@ -91,8 +92,10 @@ def _last_contacts(owned) -> dict[int, date]:
     return {cid: local_date(at) for cid, at in rows if at is not None}
 
 
-def _recent_contacts(people: dict[int, Person], owned, as_of: date) -> None:
-    since = start_of_bank_day(as_of - timedelta(days=30))
+def _recent_contacts(people: dict[int, Person], owned, as_of: date, policies: dict) -> None:
+    """The contacts the red line may count: the last 30 days, or the longest minimum gap."""
+    days = max([RED_LINE_WINDOW_DAYS, *(p.min_gap_days for p in policies.values())])
+    since = start_of_bank_day(as_of - timedelta(days=days))
     for cid, at in db.session.execute(
             select(Interaction.customer_id, Interaction.started_at)
             .where(Interaction.started_at >= since, Interaction.customer_id.in_(owned))):
@@ -115,7 +118,7 @@ def _moment_candidates(ids: set[int], owned, as_of: date, end: date) -> list[Can
         lead = LEAD_DAYS.get(kind, 0)
         out.append(Candidate(
             customer_id=cid, priority=priority, marketing=kind in MARKETING_KINDS,
-            available_from=max(as_of, due - timedelta(days=lead)), kind=kind,
+            available_from=max(as_of, due - timedelta(days=lead)),
             reasons=list(reasons or [])[:2], objective=objective, sources=[f"moment:{mid}"],
             moment_id=mid))
     return out
@@ -146,7 +149,7 @@ def _risk_candidates(ids: set[int], owned, as_of: date) -> list[Candidate]:
         .where(RiskCase.state.in_(("open", "pending_approval")),
                RiskCase.tier_response == "escalated", RiskCase.customer_id.in_(owned))).all()
     return [Candidate(customer_id=cid, priority=min(99, 90 + 3 * severity), marketing=False,
-                      available_from=as_of, kind="risk", reasons=list(signals or [])[:2],
+                      available_from=as_of, reasons=list(signals or [])[:2],
                       objective=texts.objective("risk"),
                       sources=[f"risk:{rid}"], risk_case_id=rid)
             for rid, cid, severity, signals in rows if cid in ids]
@@ -170,7 +173,7 @@ def _follow_up_candidates(ids: set[int], owned, as_of: date, end: date) -> list[
             continue
         out.append(Candidate(
             customer_id=cid, priority=50 + (5 if on < as_of else 0), marketing=False,
-            available_from=max(as_of, on), kind="follow_up",
+            available_from=max(as_of, on),
             reasons=[texts.reason("follow_up", (on - as_of).days, on=on)],
             objective=(texts.Pair(promised_objective, promised_objective) if promised_objective
                        else texts.objective("follow_up")),
@@ -195,7 +198,7 @@ def _cadence_candidates(people: dict[int, Person], policies: dict, last: dict[in
         out.append(Candidate(
             customer_id=cid, priority=20 + (5 if due < as_of else 0), marketing=False,
             available_from=max(as_of, due - timedelta(days=LEAD_DAYS["cadence"])),
-            kind="cadence", reasons=[chip],
+            reasons=[chip],
             objective=texts.objective("cadence"),
             sources=["cadence"]))
     return out
@@ -205,11 +208,12 @@ def _offer_candidates(people: dict[int, Person], owned, policies: dict,
                       as_of: date) -> list[Candidate]:
     """The best suggested offer per customer worth a contact, outside the decline cool-down."""
     minimum = current_app.config["PLAN_MIN_OFFER_VALUE"]
+    longest = max([DEFAULT_COOLDOWN_DAYS, *(p.decline_cooldown_days for p in policies.values())])
     declined = defaultdict(list)
     for cid, pid, at in db.session.execute(
             select(Offer.customer_id, Offer.product_id, Offer.state_changed_at)
             .where(Offer.state == "declined", Offer.customer_id.in_(owned),
-                   Offer.state_changed_at >= start_of_bank_day(as_of - timedelta(days=366)))):
+                   Offer.state_changed_at >= start_of_bank_day(as_of - timedelta(days=longest)))):
         declined[(cid, pid)].append(local_date(at))
     rows = db.session.execute(
         select(Offer.id, Offer.customer_id, Offer.product_id, Offer.expected_value,
@@ -224,14 +228,14 @@ def _offer_candidates(people: dict[int, Person], owned, policies: dict,
         if person is None or cid in seen or not person.consent_marketing:
             continue
         cooldown = policies[person.segment].decline_cooldown_days if person.segment in policies \
-            else 180
+            else DEFAULT_COOLDOWN_DAYS
         if any((as_of - d).days < cooldown for d in declined.get((cid, pid), [])):
             continue
         seen.add(cid)
         value = float(value)
         out.append(Candidate(
             customer_id=cid, priority=30 + min(20, int(value // 1000)), marketing=True,
-            available_from=as_of, kind="offer",
+            available_from=as_of,
             reasons=[texts.reason("offer", value, product=texts.Pair(name, name_en))],
             objective=texts.objective("offer", product=texts.Pair(name, name_en)),
             sources=[f"offer:{oid}"]))
@@ -262,7 +266,7 @@ def _carried_candidates(ids: set[int], rm_ids: list[int], as_of: date) -> list[C
         reasons = [r for r in (e.reasons or []) if r.get("code") != "carried"]
         out.append(Candidate(
             customer_id=e.customer_id, priority=min(99, e.priority + min(30, 10 * carried)),
-            marketing=e.is_marketing, available_from=as_of, kind="carried",
+            marketing=e.is_marketing, available_from=as_of,
             reasons=[texts.reason("carried", carried, times=carried), *reasons],
             objective=(e.objective, e.objective_en or e.objective),
             sources=list(e.sources or []), moment_id=e.moment_id, risk_case_id=e.risk_case_id,
@@ -277,7 +281,7 @@ def _snoozed_candidates(ids: set[int], rm_ids: list[int], as_of: date,
                                 PlanEntry.snoozed_to.between(as_of, end))).all()
     return [Candidate(
         customer_id=e.customer_id, priority=min(99, e.priority + 5), marketing=e.is_marketing,
-        available_from=e.snoozed_to, kind="snoozed",
+        available_from=e.snoozed_to,
         reasons=[texts.reason("snoozed", day=e.day),
                  *[r for r in (e.reasons or []) if r.get("code") not in ("snoozed", "carried")]],
         objective=(e.objective, e.objective_en or e.objective), sources=list(e.sources or []),
@@ -326,7 +330,8 @@ def red_line_allows(person: Person, policy: ContactPolicy | None, day: date) -> 
         return False
     if policy is None:
         return True
-    window = [d for d in person.contacts if day - timedelta(days=29) <= d <= day]
+    window = [d for d in person.contacts
+              if day - timedelta(days=RED_LINE_WINDOW_DAYS - 1) <= d <= day]
     if len(window) >= policy.max_marketing_30d:
         return False
     before = [d for d in person.contacts if d <= day]
@@ -389,7 +394,7 @@ def plan(as_of: date, rm_ids: list[int] | None = None) -> int:
     policies = {p.segment: p for p in db.session.scalars(select(ContactPolicy))}
     owned = select(Customer.id).where(Customer.rm_id.in_(ids_rm))
     last = _last_contacts(owned)
-    _recent_contacts(people, owned, as_of)
+    _recent_contacts(people, owned, as_of, policies)
     kept = db.session.execute(
         select(PlanEntry.rm_id, PlanEntry.customer_id, PlanEntry.day, PlanEntry.channel,
                PlanEntry.state)

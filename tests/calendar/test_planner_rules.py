@@ -48,7 +48,7 @@ def test_a_long_renewal_objective_is_cut_to_the_field(app):
 
 def candidate(**fields) -> Candidate:
     base = dict(customer_id=1, priority=30, available_from=MONDAY, marketing=True,
-                kind="cadence", reasons=[{"code": "a"}], objective=("维护", "Keep in touch"),
+                reasons=[{"code": "a"}], objective=("维护", "Keep in touch"),
                 sources=["cadence"])
     return Candidate(**{**base, **fields})
 
@@ -56,10 +56,10 @@ def candidate(**fields) -> Candidate:
 def test_two_reasons_for_one_customer_make_one_weightier_contact():
     cadence = candidate(carried_days=2)
     renewal = candidate(priority=60, available_from=MONDAY - timedelta(days=3),
-                        marketing=False, kind="renewal", reasons=[{"code": "b"}, {"code": "a"}],
+                        marketing=False, reasons=[{"code": "b"}, {"code": "a"}],
                         objective=("续作", "Renew"), sources=["moment:7"], moment_id=7)
     cadence.merge(renewal)
-    assert (cadence.kind, cadence.objective) == ("renewal", ("续作", "Renew"))
+    assert cadence.objective == ("续作", "Renew")
     assert cadence.reasons == [{"code": "b"}, {"code": "a"}]  # the weightier's first, once
     assert cadence.priority == 65  # the higher, raised by 5
     assert cadence.available_from == MONDAY - timedelta(days=3)  # as early as either allows
@@ -69,15 +69,17 @@ def test_two_reasons_for_one_customer_make_one_weightier_contact():
 
 
 def test_merging_keeps_the_first_ones_links_and_caps_the_priority():
-    risk = candidate(priority=97, kind="risk", risk_case_id=3, marketing=False,
+    risk = candidate(priority=97, objective=("风险", "Risk"), risk_case_id=3, marketing=False,
                      reasons=[{"code": "r"}])
     risk.merge(candidate(priority=40, moment_id=9, carried_days=1, reasons=[{"code": "m"}]))
-    assert (risk.priority, risk.kind, risk.risk_case_id, risk.moment_id) == (99, "risk", 3, 9)
+    assert (risk.priority, risk.objective, risk.risk_case_id, risk.moment_id) == (
+        99, ("风险", "Risk"), 3, 9)
     assert risk.reasons == [{"code": "r"}, {"code": "m"}]
     assert risk.carried_days == 1
     both_marketing = candidate()
     both_marketing.merge(candidate(priority=10))
-    assert both_marketing.marketing is True and both_marketing.kind == "cadence"
+    assert both_marketing.marketing is True
+    assert both_marketing.objective == ("维护", "Keep in touch")
 
 
 @pytest.fixture

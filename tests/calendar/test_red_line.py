@@ -78,6 +78,7 @@ def test_no_marketing_without_consent_with_or_without_a_policy():
     ([10, 29], False),   # 29 days ago is inside the window
     ([10, 30], True),    # 30 days ago is outside
     ([10], True),
+    ([10, 0], False),    # another contact planned on the day itself counts too
 ])
 def test_at_most_max_marketing_30d_contacts_in_any_30_days(days_ago, allowed):
     someone = person(contacts=[DAY - timedelta(days=n) for n in days_ago])
@@ -104,7 +105,7 @@ def test_the_day_is_judged_on_the_contacts_up_to_it():
 
 def candidate(cid, priority=50, marketing=False, available_from=DAY) -> Candidate:
     return Candidate(customer_id=cid, priority=priority, available_from=available_from,
-                     marketing=marketing, kind="follow_up", reasons=[], objective=("", ""),
+                     marketing=marketing, reasons=[], objective=("", ""),
                      sources=[])
 
 

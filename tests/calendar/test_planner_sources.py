@@ -1,0 +1,359 @@
+"""Where each plan entry comes from and what it says (docs/calendar.md), one source at a time:
+escalated risk, promised follow-ups, the contact cadence and suggested offers, each with its
+priority, its chips and the red line, as a bank states them."""
+
+from datetime import timedelta
+
+import pytest
+
+from backend.calendar import planner
+from backend.customers.models import ContactPolicy
+from backend.extensions import db
+from backend.moments.models import RiskCase
+from backend.offers.models import Offer
+from backend.scoring.models import Score
+from backend.workdays import WorkCalendar
+from tests import factories as f
+from tests.calendar.test_planner import MONDAY, at, plan_rows
+from tests.calendar.test_planner_rules import moment
+
+
+@pytest.fixture
+def rm():
+    return f.user("rm_a", "rm", f.team("A"), visits_per_day=2, calls_per_day=4)
+
+
+def quiet(rm, customer, days_ago: int = 2):
+    """A contact a few days ago: no cadence contact is due for months."""
+    f.interaction(rm, customer, started_at=at(MONDAY - timedelta(days=days_ago)))
+
+
+def policy(segment: str, **values):
+    db.session.execute(ContactPolicy.__table__.update()
+                       .where(ContactPolicy.segment == segment).values(**values))
+
+
+def last_planned_day():
+    return WorkCalendar.load().working_days(MONDAY, 14)[-1]
+
+
+def by_customer(rm):
+    return {r.customer_id: r for r in plan_rows(rm)}
+
+
+# --------------------------------------------------------------------------- escalated risk
+
+
+def risk_case(customer, severity=2, **fields):
+    values = dict(customer_id=customer.id, opened_on=MONDAY, probability=0.5, exposure=1e5,
+                  expected_loss=5e4, severity=severity, tier_response="escalated",
+                  signals=[{"code": f"s{i}", "zh": "z", "en": "e", "value": i}
+                           for i in range(3)])
+    row = RiskCase(**{**values, **fields})
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def test_an_escalated_risk_case_is_planned_today_even_without_marketing_consent(rm):
+    """Risk is service: consent to marketing has nothing to say about it. Its priority is
+    90 and three more for each level of severity; it brings its first two signals."""
+    mild, serious = (f.customer(rm, segment="large", consent_marketing=False)
+                     for _ in range(2))
+    for c in (mild, serious):
+        quiet(rm, c)
+    mild_case, serious_case = risk_case(mild, severity=1), risk_case(serious, severity=2)
+    db.session.commit()
+    planner.plan(MONDAY)
+    rows = by_customer(rm)
+    assert (rows[mild.id].priority, rows[serious.id].priority) == (93, 96)
+    assert rows[serious.id].day == MONDAY and rows[serious.id].is_marketing is False
+    assert rows[serious.id].risk_case_id == serious_case.id
+    assert rows[mild.id].risk_case_id == mild_case.id
+    assert [r["code"] for r in rows[serious.id].reasons] == ["s0", "s1"]
+    assert rows[serious.id].objective == "风险预警：核实经营与还款情况，商定应对方案"
+
+
+def test_only_open_escalated_risk_cases_are_planned(rm):
+    """A case waiting for a lead's decision still needs the RM; a closed one, or one handled
+    by automated reminders, does not."""
+    waiting, closed, automated = (f.customer(rm, segment="large") for _ in range(3))
+    for c in (waiting, closed, automated):
+        quiet(rm, c)
+    risk_case(waiting, state="pending_approval")
+    risk_case(closed, state="closed")
+    risk_case(automated, tier_response="automated")
+    db.session.commit()
+    planner.plan(MONDAY)
+    assert set(by_customer(rm)) == {waiting.id}
+
+
+# --------------------------------------------------------------------------- follow-ups
+
+
+def test_a_promised_follow_up_is_planned_on_its_day_and_raised_when_overdue(rm):
+    on_time, overdue, kept_by_other = (f.customer(rm, segment="large", consent_marketing=False)
+                                       for _ in range(3))
+    f.interaction(rm, on_time, started_at=at(MONDAY - timedelta(days=1)),
+                  follow_up_on=MONDAY + timedelta(days=2), follow_up_objective="送合同")
+    f.interaction(rm, overdue, started_at=at(MONDAY - timedelta(days=6)),
+                  follow_up_on=MONDAY - timedelta(days=3))
+    # a later contact with another customer does not meet this customer's promise
+    f.interaction(rm, kept_by_other, started_at=at(MONDAY - timedelta(days=5)),
+                  follow_up_on=MONDAY + timedelta(days=1))
+    quiet(rm, f.customer(rm, segment="large"), days_ago=1)
+    db.session.commit()
+    planner.plan(MONDAY)
+    rows = by_customer(rm)
+    assert (rows[on_time.id].day, rows[on_time.id].priority) == (MONDAY + timedelta(days=2), 50)
+    assert rows[on_time.id].objective == "送合同" and rows[on_time.id].objective_en == "送合同"
+    assert rows[on_time.id].reasons == [{"code": "follow_up", "zh": "约定 12月02日 跟进",
+                                         "en": "Follow-up promised for 02 Dec", "value": 2.0}]
+    assert rows[on_time.id].is_marketing is False
+    assert (rows[overdue.id].day, rows[overdue.id].priority) == (MONDAY, 55)
+    assert rows[overdue.id].objective == "按约定跟进上次拜访"
+    assert rows[overdue.id].reasons[0]["value"] == -3
+    assert kept_by_other.id in rows
+
+
+# --------------------------------------------------------------------------- cadence
+
+
+def test_a_cadence_contact_says_how_long_since_the_last_and_its_cycle(rm):
+    never = f.customer(rm, segment="medium")
+    overdue = f.customer(rm, segment="medium")
+    f.interaction(rm, overdue, started_at=at(MONDAY - timedelta(days=100)))
+    db.session.commit()
+    planner.plan(MONDAY)
+    rows = by_customer(rm)
+    assert rows[never.id].priority == 20
+    assert rows[never.id].reasons == [{"code": "cadence.never", "zh": "尚无联系记录",
+                                       "en": "Never contacted", "value": 0.0}]
+    assert rows[overdue.id].priority == 25
+    assert rows[overdue.id].reasons == [{"code": "cadence.due",
+                                         "zh": "已 100 天未联系（周期 91 天）",
+                                         "en": "No contact for 100 days (every 91)",
+                                         "value": 100.0}]
+    assert rows[overdue.id].sources == ["cadence"] and rows[overdue.id].is_marketing is False
+
+
+def test_a_cadence_contact_due_on_the_last_planned_day_is_planned(rm):
+    """Customers whose contact is not due yet are skipped, not an end to the list."""
+    end = last_planned_day()
+    later = f.customer(rm, segment="medium")
+    f.interaction(rm, later, started_at=at(end - timedelta(days=90)))  # due the day after
+    due = f.customer(rm, segment="medium")
+    f.interaction(rm, due, started_at=at(end - timedelta(days=91)))  # due on the last day
+    db.session.commit()
+    planner.plan(MONDAY)
+    assert set(by_customer(rm)) == {due.id}
+
+
+# --------------------------------------------------------------------------- offers
+
+
+def offer(customer, product, value, state="suggested", **fields):
+    row = Offer(customer_id=customer.id, product_id=product.id, as_of=MONDAY, score=0.5,
+                expected_value=value, state=state, **fields)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def test_the_best_suggested_offer_worth_a_contact_is_planned(rm):
+    """One offer per customer, its best by expected value; worth at least
+    PLAN_MIN_OFFER_VALUE; its priority grows with its value, a thousand a point, up to 20."""
+    card, loan = f.product("BCARD", name="企业商务卡", name_en="Business card"), f.product("WCL")
+    two, small, at_minimum, big = (f.customer(rm, segment="large", consent_marketing=True)
+                                   for _ in range(4))
+    for c in (two, small, at_minimum, big):
+        quiet(rm, c, days_ago=10)
+    offer(two, loan, 3000)
+    best = offer(two, card, 12_345)
+    offer(small, card, 499)
+    offer(at_minimum, card, 500)
+    offer(big, card, 50_000)
+    db.session.commit()
+    planner.plan(MONDAY)
+    rows = by_customer(rm)
+    assert set(rows) == {two.id, at_minimum.id, big.id}
+    assert rows[two.id].sources == [f"offer:{best.id}"] and rows[two.id].priority == 42
+    assert rows[two.id].reasons == [{"code": "offer", "zh": "推荐企业商务卡（预期价值 12,345）",
+                                     "en": "Offer Business card (expected value 12,345)",
+                                     "value": 12345.0}]
+    assert (rows[two.id].objective, rows[two.id].objective_en) == (
+        "介绍企业商务卡", "Present the Business card")
+    assert rows[two.id].is_marketing is True
+    assert (rows[at_minimum.id].priority, rows[big.id].priority) == (30, 50)
+
+
+def test_only_suggested_offers_become_contacts(rm):
+    card = f.product("BCARD")
+    people = [f.customer(rm, segment="large", consent_marketing=True) for _ in range(4)]
+    for c, state in zip(people, ("presented", "accepted", "sold", "suggested"), strict=True):
+        quiet(rm, c, days_ago=10)
+        offer(c, card, 5000, state=state)
+    db.session.commit()
+    planner.plan(MONDAY)
+    assert set(by_customer(rm)) == {people[3].id}
+
+
+def test_an_offer_never_rides_along_a_service_contact_without_marketing_consent(rm):
+    card = f.product("BCARD")
+    c = f.customer(rm, segment="medium", consent_marketing=False)  # never contacted: cadence
+    offer(c, card, 5000)
+    db.session.commit()
+    planner.plan(MONDAY)
+    [row] = plan_rows(rm)
+    assert row.sources == ["cadence"] and row.is_marketing is False
+
+
+def test_a_customer_left_out_of_the_plan_does_not_end_the_offers(rm):
+    card = f.product("BCARD")
+    closed = f.customer(rm, segment="large", status="closed", consent_marketing=True)
+    offer(closed, card, 9000)
+    open_ = f.customer(rm, segment="large", consent_marketing=True)
+    quiet(rm, open_, days_ago=10)
+    offer(open_, card, 5000)
+    db.session.commit()
+    planner.plan(MONDAY)
+    assert set(by_customer(rm)) == {open_.id}
+
+
+def test_a_declined_product_waits_exactly_its_cool_down(rm):
+    """Declined 90 days ago with a 90-day cool-down: offered again; 89 days ago: not yet."""
+    card = f.product("BCARD")
+    waited, not_yet = (f.customer(rm, segment="large", consent_marketing=True) for _ in range(2))
+    for c, days in ((waited, 90), (not_yet, 89)):
+        quiet(rm, c, days_ago=10)
+        offer(c, card, 5000)
+        offer(c, card, 5000, state="declined",
+              state_changed_at=at(MONDAY - timedelta(days=days)))
+    db.session.commit()
+    planner.plan(MONDAY)
+    assert set(by_customer(rm)) == {waited.id}
+
+
+def test_a_cool_down_of_two_years_holds_a_product_declined_a_year_and_a_half_ago(rm):
+    """A bank may set a cool-down of up to 730 days; a decline older than a year still
+    counts."""
+    policy("large", decline_cooldown_days=730)
+    card = f.product("BCARD")
+    c = f.customer(rm, segment="large", consent_marketing=True)
+    quiet(rm, c, days_ago=10)
+    offer(c, card, 5000)
+    offer(c, card, 5000, state="declined", state_changed_at=at(MONDAY - timedelta(days=540)))
+    db.session.commit()
+    planner.plan(MONDAY)
+    assert plan_rows(rm) == []
+
+
+def test_a_segment_without_a_policy_cools_a_decline_down_for_180_days(rm):
+    card = f.product("BCARD")
+    waited, not_yet = (f.customer(rm, segment="startup", consent_marketing=True)
+                       for _ in range(2))
+    for c, days in ((waited, 180), (not_yet, 179)):
+        quiet(rm, c, days_ago=10)
+        offer(c, card, 5000)
+        offer(c, card, 5000, state="declined",
+              state_changed_at=at(MONDAY - timedelta(days=days)))
+    db.session.commit()
+    planner.plan(MONDAY)
+    assert set(by_customer(rm)) == {waited.id}
+
+
+# --------------------------------------------------------------------------- the red line
+
+
+def test_a_contact_logged_last_week_holds_a_marketing_contact_back_by_the_minimum_gap(rm):
+    """Medium customers: 7 days between contacts. Called three days before Monday, a
+    marketing contact waits for Friday."""
+    c = f.customer(rm, segment="medium", consent_marketing=True)
+    quiet(rm, c, days_ago=3)
+    moment(c, "dormancy", MONDAY, ref="dormant:x")
+    db.session.commit()
+    planner.plan(MONDAY)
+    [row] = plan_rows(rm)
+    assert row.day == MONDAY + timedelta(days=4)
+
+
+def test_a_minimum_gap_longer_than_a_month_counts_older_contacts(rm):
+    """A bank may ask for up to 180 days between contacts: a contact 40 days ago with a
+    45-day gap holds the next marketing contact until day 45 (a Saturday: Monday)."""
+    policy("medium", min_gap_days=45)
+    c = f.customer(rm, segment="medium", consent_marketing=True)
+    quiet(rm, c, days_ago=40)
+    moment(c, "dormancy", MONDAY, ref="dormant:x")
+    db.session.commit()
+    planner.plan(MONDAY)
+    [row] = plan_rows(rm)
+    assert row.day == MONDAY + timedelta(days=7)
+
+
+# --------------------------------------------------------------------------- channels
+
+
+def preference(customer, band):
+    db.session.add(Score(customer_id=customer.id, model="preference", version="t",
+                         as_of=MONDAY - timedelta(days=1), value=0.6, band=band, reasons=[]))
+
+
+def test_the_planned_channel_is_the_customers_favourite_only_where_they_consented(rm):
+    takes_calls = f.customer(rm, segment="large", consent_phone=True)
+    no_calls = f.customer(rm, segment="large", consent_phone=False)
+    mails = f.customer(rm, segment="micro", consent_email=True, consent_phone=False)
+    for c in (takes_calls, no_calls):
+        preference(c, "call@10")
+    preference(mails, "email@9")
+    for c in (takes_calls, no_calls, mails):
+        moment(c, "retention", MONDAY, severity=3)
+    db.session.commit()
+    planner.plan(MONDAY)
+    rows = by_customer(rm)
+    assert (rows[takes_calls.id].channel, rows[takes_calls.id].suggested_hour) == ("call", 10)
+    assert rows[no_calls.id].channel == "visit"
+    assert (rows[mails.id].channel, rows[mails.id].suggested_hour) == ("email", 9)
+
+
+# --------------------------------------------------------------------------- moments
+
+
+def test_a_moment_due_on_the_last_planned_day_is_planned_on_it(rm):
+    c = f.customer(rm, segment="large")
+    quiet(rm, c)
+    moment(c, "activation", last_planned_day(), ref="edu:7:x")
+    db.session.commit()
+    planner.plan(MONDAY)
+    [row] = plan_rows(rm)
+    assert row.day == last_planned_day()
+
+
+def test_a_moment_without_lead_days_is_planned_on_its_day_not_before(rm):
+    c = f.customer(rm, segment="large")
+    quiet(rm, c)
+    moment(c, "retention", MONDAY + timedelta(days=3), severity=3)
+    db.session.commit()
+    planner.plan(MONDAY)
+    [row] = plan_rows(rm)
+    assert row.day == MONDAY + timedelta(days=3)
+
+
+def test_a_closed_customer_does_not_end_the_moments_of_the_others(rm):
+    closed = f.customer(rm, segment="large", status="closed")
+    open_ = f.customer(rm, segment="large")
+    quiet(rm, open_)
+    for c in (closed, open_):
+        moment(c, "retention", MONDAY, severity=3)
+    db.session.commit()
+    planner.plan(MONDAY)
+    assert {r.customer_id for r in plan_rows(rm)} == {open_.id}
+
+
+def test_of_two_equally_urgent_reasons_the_first_sets_the_objective():
+    first = planner.Candidate(customer_id=1, priority=40, available_from=MONDAY,
+                              marketing=False, reasons=[], objective=("甲", "A"),
+                              sources=["moment:1"])
+    first.merge(planner.Candidate(customer_id=1, priority=40, available_from=MONDAY,
+                                  marketing=False, reasons=[], objective=("乙", "B"),
+                                  sources=["moment:2"]))
+    assert first.objective == ("甲", "A")
