@@ -406,8 +406,6 @@ def plan(as_of: date, rm_ids: list[int] | None = None) -> int:
     for rm_id, cid, day, channel, state in kept:
         if state != "snoozed" and state != "dismissed":
             taken[rm_id][day][capacity_kind(channel)] += 1
-            if cid in people:
-                people[cid].contacts.append(day)
         if state in ("done", "planned"):
             settled.add(cid)  # already on a future day by the RM's hand, or done today
         busy.add((cid, day))
@@ -441,8 +439,8 @@ def plan(as_of: date, rm_ids: list[int] | None = None) -> int:
             channel, hour = channels[c.customer_id]
             rows.append({
                 "rm_id": rm.id, "day": day, "customer_id": c.customer_id,
-                "reasons": c.reasons[:MAX_REASONS], "objective": c.objective[0][:200],
-                "objective_en": c.objective[1][:200], "channel": channel,
+                "reasons": c.reasons[:MAX_REASONS], "objective": c.objective[0],
+                "objective_en": c.objective[1], "channel": channel,
                 "suggested_hour": hour, "priority": c.priority, "state": "planned",
                 "is_marketing": c.marketing, "sources": c.sources, "moment_id": c.moment_id,
                 "risk_case_id": c.risk_case_id, "carried_days": c.carried_days, "version": 1})

@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 
 from backend.calendar import planner
+from backend.calendar.models import PlanEntry
 from backend.customers.models import ContactPolicy
 from backend.extensions import db
 from backend.moments.models import RiskCase
 from backend.offers.models import Offer
 from backend.scoring.models import Score
-from backend.workdays import WorkCalendar
+from backend.workdays import Leave, WorkCalendar
 from tests import factories as f
 from tests.calendar.test_planner import MONDAY, at, plan_rows
 from tests.calendar.test_planner_rules import moment
@@ -164,19 +165,21 @@ def test_the_best_suggested_offer_worth_a_contact_is_planned(rm):
     """One offer per customer, its best by expected value; worth at least
     PLAN_MIN_OFFER_VALUE; its priority grows with its value, a thousand a point, up to 20."""
     card, loan = f.product("BCARD", name="企业商务卡", name_en="Business card"), f.product("WCL")
-    two, small, at_minimum, big = (f.customer(rm, segment="large", consent_marketing=True)
-                                   for _ in range(4))
-    for c in (two, small, at_minimum, big):
+    two, small, at_minimum, thousand, big = (
+        f.customer(rm, segment="large", consent_marketing=True) for _ in range(5))
+    for c in (two, small, at_minimum, thousand, big):
         quiet(rm, c, days_ago=10)
     offer(two, loan, 3000)
     best = offer(two, card, 12_345)
     offer(small, card, 499)
     offer(at_minimum, card, 500)
+    offer(thousand, card, 1000)
     offer(big, card, 50_000)
     db.session.commit()
     planner.plan(MONDAY)
     rows = by_customer(rm)
-    assert set(rows) == {two.id, at_minimum.id, big.id}
+    assert set(rows) == {two.id, at_minimum.id, thousand.id, big.id}
+    assert rows[thousand.id].priority == 31
     assert rows[two.id].sources == [f"offer:{best.id}"] and rows[two.id].priority == 42
     assert rows[two.id].reasons == [{"code": "offer", "zh": "推荐企业商务卡（预期价值 12,345）",
                                      "en": "Offer Business card (expected value 12,345)",
@@ -223,7 +226,7 @@ def test_a_customer_left_out_of_the_plan_does_not_end_the_offers(rm):
 def test_a_declined_product_waits_exactly_its_cool_down(rm):
     """Declined 90 days ago with a 90-day cool-down: offered again; 89 days ago: not yet."""
     card = f.product("BCARD")
-    waited, not_yet = (f.customer(rm, segment="large", consent_marketing=True) for _ in range(2))
+    not_yet, waited = (f.customer(rm, segment="large", consent_marketing=True) for _ in range(2))
     for c, days in ((waited, 90), (not_yet, 89)):
         quiet(rm, c, days_ago=10)
         offer(c, card, 5000)
@@ -357,3 +360,134 @@ def test_of_two_equally_urgent_reasons_the_first_sets_the_objective():
                                   marketing=False, reasons=[], objective=("乙", "B"),
                                   sources=["moment:2"]))
     assert first.objective == ("甲", "A")
+
+
+# --------------------------------------------------------------------------- carried and snoozed
+
+
+def entry(rm, customer, day, **fields):
+    values = dict(rm_id=rm.id, day=day, customer_id=customer.id, priority=50,
+                  reasons=[{"code": "x", "zh": "z", "en": "e", "value": 1}], objective="跟进",
+                  objective_en="Follow up", channel="visit", sources=["moment:5"],
+                  is_marketing=False, state="missed")
+    row = PlanEntry(**{**values, **fields})
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def test_a_missed_entry_comes_back_today_ten_higher_a_miss_up_to_thirty(rm):
+    """It keeps what it was for (links, sources, objective); its old carry chip gives way to
+    the new count. A customer no longer planned does not stop the others' misses."""
+    friday = MONDAY - timedelta(days=3)
+    closed = f.customer(rm, segment="micro", status="closed")
+    once, often, fortnight = (f.customer(rm, segment="micro") for _ in range(3))
+    done = moment(once, "retention", friday, state="done")
+    case = risk_case(once, state="closed")
+    entry(rm, closed, friday)
+    entry(rm, once, friday, moment_id=done.id, risk_case_id=case.id,
+          reasons=[{"code": "carried", "zh": "旧", "en": "old", "value": 1},
+                   {"code": "x", "zh": "z", "en": "e", "value": 1}])
+    entry(rm, often, friday, priority=40, carried_days=3)
+    entry(rm, fortnight, MONDAY - timedelta(days=14))
+    db.session.commit()
+    planner.plan(MONDAY)
+    rows = {r.customer_id: r for r in plan_rows(rm) if r.state == "planned"}
+    assert set(rows) == {once.id, often.id, fortnight.id}
+    back = rows[once.id]
+    assert (back.day, back.priority, back.carried_days) == (MONDAY, 60, 1)
+    assert back.reasons == [{"code": "carried", "zh": "顺延：已错过 1 次",
+                             "en": "Carried over: missed 1 time(s)", "value": 1.0},
+                            {"code": "x", "zh": "z", "en": "e", "value": 1}]
+    assert (back.moment_id, back.risk_case_id, back.sources) == (done.id, case.id, ["moment:5"])
+    assert (back.objective, back.objective_en, back.is_marketing) == ("跟进", "Follow up", False)
+    assert (rows[often.id].priority, rows[often.id].carried_days) == (70, 4)
+
+
+def test_a_snoozed_entry_comes_back_on_its_day_five_higher_with_what_it_was_for(rm):
+    thursday = MONDAY + timedelta(days=3)
+    c, urgent, dropped = (f.customer(rm, segment="micro") for _ in range(3))
+    done = moment(c, "retention", MONDAY, state="done")
+    case = risk_case(c, state="closed")
+    entry(rm, c, MONDAY, state="snoozed", snoozed_to=thursday, moment_id=done.id,
+          risk_case_id=case.id, carried_days=2, is_marketing=True, version=2,
+          reasons=[{"code": "snoozed", "zh": "旧", "en": "old", "value": 0},
+                   {"code": "carried", "zh": "旧", "en": "old", "value": 1},
+                   {"code": "x", "zh": "z", "en": "e", "value": 1}])
+    entry(rm, urgent, MONDAY, state="snoozed", snoozed_to=thursday, priority=97, version=2)
+    # snoozed once, then dismissed: it stays dismissed
+    entry(rm, dropped, MONDAY, state="dismissed", snoozed_to=thursday, version=3)
+    db.session.commit()
+    planner.plan(MONDAY)
+    rows = {r.customer_id: r for r in plan_rows(rm) if r.state == "planned"}
+    assert set(rows) == {c.id, urgent.id}
+    back = rows[c.id]
+    assert (back.day, back.priority, back.carried_days) == (thursday, 55, 2)
+    assert back.reasons == [{"code": "snoozed", "zh": "改期自 11月30日",
+                             "en": "Snoozed from 30 Nov", "value": 0.0},
+                            {"code": "x", "zh": "z", "en": "e", "value": 1}]
+    assert (back.moment_id, back.risk_case_id, back.sources) == (done.id, case.id, ["moment:5"])
+    assert back.is_marketing is True and back.objective_en == "Follow up"
+    assert rows[urgent.id].priority == 99
+
+
+# --------------------------------------------------------------------------- whose plan
+
+
+def test_planning_one_rm_leaves_the_others_plans_alone(rm):
+    other = f.user("rm_b", "rm", f.team("B"), visits_per_day=1, calls_per_day=1)
+    mine, theirs, theirs_later = f.customer(rm, segment="micro"), *(
+        f.customer(other, segment="micro") for _ in range(2))
+    moment(mine, "retention", MONDAY, severity=3)
+    entry(other, theirs, MONDAY - timedelta(days=3), state="planned")
+    entry(other, theirs_later, MONDAY, state="planned")
+    db.session.commit()
+    assert planner.plan(MONDAY, [rm.id]) == 1
+    rows = {(r.rm_id, r.customer_id): r.state for r in plan_rows()}
+    assert rows == {(rm.id, mine.id): "planned", (other.id, theirs.id): "planned",
+                    (other.id, theirs_later.id): "planned"}
+
+
+def test_no_plan_for_a_deactivated_rm_or_a_lead(rm):
+    lead = f.user("lead_a", "lead", rm.team, visits_per_day=2, calls_per_day=2)
+    rm.is_active_user = False
+    for owner in (rm, lead):
+        moment(f.customer(owner, segment="micro"), "retention", MONDAY, severity=3)
+    db.session.commit()
+    assert planner.plan(MONDAY) == 0
+    assert plan_rows() == []
+
+
+def test_a_rerun_makes_room_today_for_what_came_up_since_the_morning(rm):
+    """Untouched entries of today are rebuilt: an escalated case found at noon goes first."""
+    for _ in range(2):
+        f.customer(rm, segment="large")  # never contacted: cadence visits
+    planner.plan(MONDAY)
+    risky = f.customer(rm, segment="large")
+    quiet(rm, risky)
+    risk_case(risky, severity=3)
+    db.session.commit()
+    planner.plan(MONDAY)
+    monday = {r.customer_id for r in plan_rows(rm) if r.day == MONDAY}
+    assert risky.id in monday and len(monday) == 2
+
+
+def test_a_dismissed_entry_frees_its_slot_but_not_the_customer_that_day():
+    rm = f.user("rm_a", "rm", f.team("A"), visits_per_day=1, calls_per_day=1)
+    dismissed, other = (f.customer(rm, segment="large") for _ in range(2))
+    entry(rm, dismissed, MONDAY, state="dismissed", version=2)
+    db.session.commit()
+    planner.plan(MONDAY)
+    rows = {r.customer_id: r.day for r in plan_rows(rm) if r.state == "planned"}
+    assert rows[other.id] == MONDAY  # the slot the dismissed visit held is free
+    assert rows[dismissed.id] > MONDAY  # its customer is not asked again the same day
+
+
+def test_a_day_of_leave_does_not_end_the_plan(rm):
+    db.session.add(Leave(user_id=rm.id, starts_on=MONDAY + timedelta(days=1),
+                         ends_on=MONDAY + timedelta(days=1)))
+    people = [f.customer(rm, segment="large") for _ in range(4)]  # two visits a day
+    db.session.commit()
+    planner.plan(MONDAY)
+    days = sorted({r.day for r in plan_rows(rm)})
+    assert days == [MONDAY, MONDAY + timedelta(days=2)] and len(people) == 4
