@@ -225,7 +225,7 @@ def probe(module, name: str, sink: dict):
 @contextmanager
 def model_probes(sink: dict):
     """Time every model's score() (per model) while the block runs."""
-    from backend.scoring.registry import all_models
+    from backend.scoring.service import all_models
 
     models = all_models()
     for m in models:

@@ -40,7 +40,7 @@ def train_command(as_of, names, if_untrained):
 @models_cli.command("list")
 def list_command():
     """List the registered models and their latest stored version."""
-    from backend.scoring.registry import all_models
+    from backend.scoring.service import all_models
 
     latest = {}
     for row in db.session.scalars(select(ModelVersion).order_by(ModelVersion.trained_at)):
@@ -55,7 +55,7 @@ def list_command():
 @click.argument("name")
 def show_command(name):
     """Show a model's parameters and its latest metrics."""
-    from backend.scoring.registry import get
+    from backend.scoring.service import get
 
     model = get(name)
     if model is None:

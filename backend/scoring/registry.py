@@ -53,17 +53,6 @@ def register(cls):
     return cls
 
 
-def all_models() -> list[ScoringModel]:
-    """The static models plus one propensity model per product in the catalogue."""
-    from backend.scoring import models_impl
-
-    return [*MODELS.values(), *models_impl.propensity_models()]
-
-
-def get(name: str) -> ScoringModel | None:
-    return next((m for m in all_models() if m.name == name), None)
-
-
 def save_version(*, name: str, version: str, kind: str, metrics: dict, parameters: dict,
                  artifact) -> ModelVersion:
     """Store (or replace) a trained version with its metrics and pickled estimator."""

@@ -9,15 +9,22 @@ from sqlalchemy import delete, insert, select, union_all, update
 
 from backend.customers.models import Customer
 from backend.extensions import db
-from backend.scoring import (
-    experiments,
-    models_impl,  # noqa: F401  (registers the models)
-)
+from backend.scoring import experiments, models_impl
 from backend.scoring import features as feats
 from backend.scoring.models import Score
-from backend.scoring.registry import all_models, find_version, load_artifact
+from backend.scoring.registry import MODELS, ScoringModel, find_version, load_artifact
 
 log = logging.getLogger(__name__)
+
+
+def all_models() -> list[ScoringModel]:
+    """The registered models (models_impl registers them as it loads) plus one propensity
+    model per product in the catalogue."""
+    return [*MODELS.values(), *models_impl.propensity_models()]
+
+
+def get(name: str) -> ScoringModel | None:
+    return next((m for m in all_models() if m.name == name), None)
 
 
 def train_all(*, as_of: date | None = None, names: list[str] | None = None) -> dict:
