@@ -47,7 +47,7 @@ def main() -> None:
     from backend.customers.models import Customer
     from backend.extensions import db
     from backend.scoring import features as feats
-    from backend.scoring import models_impl
+    from backend.scoring import trained_models
     from backend.scoring.registry import MODELS
 
     app, _ = make_app(args.database_url, "models")
@@ -79,7 +79,7 @@ def main() -> None:
             as_of = today - timedelta(days=91)
             f = feats.features(as_of)
             taken, top_model = {}, {}
-            for model in models_impl.propensity_models():
+            for model in trained_models.propensity_models():
                 model.train(as_of)
                 scope = f[model.population(f)]
                 y = feats.labels_product_taken(as_of, model.code).reindex(scope.index).dropna()

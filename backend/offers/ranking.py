@@ -2,7 +2,7 @@
 expected value, keep them diverse, explain them. A pipeline step (order 50).
 
 Candidates are the latest propensity scores: a propensity model scores only customers
-who are eligible for its product and do not hold it (backend/scoring/models_impl.py), so
+who are eligible for its product and do not hold it (backend/scoring/trained_models.py), so
 "has a score" already means "eligible, not held". On top: marketing consent, and the
 contact policy's cool-down for products the customer declined.
 

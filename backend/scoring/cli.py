@@ -77,7 +77,7 @@ def backtest_command(path, target, id_column, seed):
     """Train the propensity model family on a CSV extract and print its ranking quality."""
     import pandas as pd
 
-    from backend.scoring.models_impl import backtest
+    from backend.scoring.evaluation import backtest
 
     frame = pd.read_csv(path)
     for column in (target, id_column):

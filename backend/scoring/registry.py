@@ -8,6 +8,7 @@ import io
 import pickle
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
@@ -42,6 +43,18 @@ def empty_scores() -> pd.DataFrame:
     frame = pd.DataFrame(columns=list(SCORE_COLUMNS))
     frame.index.name = "customer_id"
     return frame
+
+
+def score_frame(index, value, band, reasons) -> pd.DataFrame:
+    out = pd.DataFrame({"value": np.asarray(value, dtype=float), "band": band,
+                        "reasons": reasons}, index=index)
+    out.index.name = "customer_id"
+    return out
+
+
+def bands(values, edges, names) -> np.ndarray:
+    """Band names from ascending edges: names[i] for edges[i-1] <= v < edges[i]."""
+    return np.asarray(names, dtype=object)[np.digitize(values, edges)]
 
 
 MODELS: dict[str, ScoringModel] = {}

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, union_all, update
 
 from backend.customers.models import Customer
 from backend.extensions import db
-from backend.scoring import experiments, models_impl
+from backend.scoring import experiments, rule_models, trained_models  # noqa: F401 (they register)
 from backend.scoring import features as feats
 from backend.scoring.models import Score
 from backend.scoring.registry import MODELS, ScoringModel, find_version, load_artifact
@@ -18,9 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def all_models() -> list[ScoringModel]:
-    """The registered models (models_impl registers them as it loads) plus one propensity
-    model per product in the catalogue."""
-    return [*MODELS.values(), *models_impl.propensity_models()]
+    """The registered models (rule_models and trained_models register them as they load)
+    plus one propensity model per product in the catalogue."""
+    return [*MODELS.values(), *trained_models.propensity_models()]
 
 
 def get(name: str) -> ScoringModel | None:

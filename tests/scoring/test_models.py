@@ -13,8 +13,8 @@ from backend.offers.models import Offer
 from backend.pipeline import STEPS, load_steps
 from backend.scoring import features as feats
 from backend.scoring import service
-from backend.scoring.models_impl import RiskModel
 from backend.scoring.service import all_models
+from backend.scoring.trained_models import RiskModel
 
 BANK = {"customers": 300, "months": 24, "seed": 3, "progress": False}
 REQUIRED = ["tenure_days", "products_held", "deposit_balance", "deposit_avg_30d",
