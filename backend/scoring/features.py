@@ -9,7 +9,7 @@ Balances: the exact time-weighted average balance over a window ending at `as_of
     end balance - sum(amount x (posted - window start)) / window length
 over the window's transactions, because a flow posted at t is missing from the balance
 before t. With the end balance itself derived as today's balance minus every flow posted
-after `as_of` (the demo bank's books are exact, see backend/demo.py), this gives
+after `as_of` (the demo bank's books are exact, see backend/demo/), this gives
 point-in-time 30/91/365-day averages from one scan, with no month-end table.
 
 What the books only hold as today's snapshot (days overdue, credit limits) is moved back
