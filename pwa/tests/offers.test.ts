@@ -5,7 +5,7 @@ import {
   bandPosition, basisPointsOutside, canQuote, feedbackActions, fractionToPercent, isOpenReferral, overlayOffers,
   parsePrice, percentToFraction, priceInput, referralActions, referralBody, serverTime, slaSteps,
   type RecentFeedback, type ReferralForm,
-} from '../src/components/offerLogic';
+} from '../src/logic/offers';
 
 vi.stubGlobal('localStorage', { getItem: () => null, setItem: () => undefined });
 vi.stubGlobal('document', { documentElement: { lang: '' } });

@@ -4,7 +4,7 @@ import type { OutboxItem } from '../src/data/db';
 import {
   addDays, bandOf, mapsUrl, nextWorkingDay, overlay, pickText, previousWorkingDay, reasonText,
   rmsOf, splitPlan, validSnooze, type Recent,
-} from '../src/components/planLogic';
+} from '../src/logic/plan';
 
 vi.stubGlobal('localStorage', { getItem: () => null, setItem: () => undefined });
 vi.stubGlobal('document', { documentElement: { lang: '' } });

@@ -4,7 +4,7 @@ vi.stubGlobal('localStorage', { getItem: () => null, setItem: () => undefined })
 vi.stubGlobal('document', { documentElement: { lang: '' } });
 
 const i18n = await import('../src/i18n');
-const logic = await import('../src/components/reportLogic');
+const logic = await import('../src/logic/reports');
 const { en } = await import('../src/i18n/en');
 const { reportCsvUrl } = await import('../src/data/api');
 

@@ -2,7 +2,7 @@ import type { ChannelRow } from '../data/reports';
 import { num, t, tCode } from '../i18n';
 import { Chart } from './Chart';
 import { Panel } from './Report';
-import { column } from './reportLogic';
+import { column } from '../logic/reports';
 
 /** Contacts by channel as grouped bars: planned, done as planned, logged (Me and Team). */
 export function ChannelsPanel({ id, channels, csv, testId }: {

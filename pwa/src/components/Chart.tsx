@@ -5,7 +5,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { locale } from '../i18n';
-import { chartSummary, valueRange, type Series } from './reportLogic';
+import { chartSummary, valueRange, type Series } from '../logic/reports';
 
 export type { Series };
 

@@ -1,6 +1,6 @@
 import { locale, t, tCode } from '../i18n';
 import type { Reason } from '../data/api';
-import { reasonText } from './planLogic';
+import { reasonText } from '../logic/plan';
 
 export function Chips({ segment, tier, status }: { segment: string; tier: string; status: string }) {
   return (

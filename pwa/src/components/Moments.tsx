@@ -3,7 +3,7 @@ import { ApiError, OfflineError, type Moment } from '../data/api';
 import * as plans from '../data/plan';
 import { day, locale, t, tCode } from '../i18n';
 import { ReasonChips } from './Chips';
-import { pickText } from './planLogic';
+import { pickText } from '../logic/plan';
 
 export function describeError(error: unknown): string {
   if (error instanceof OfflineError) return t('state.needsOnline');

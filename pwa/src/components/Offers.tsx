@@ -6,7 +6,7 @@ import { user } from '../data/session';
 import { dayOf, locale, money, rate, t, tCode, type MessageKey } from '../i18n';
 import { ReasonChips } from './Chips';
 import { describeError } from './Moments';
-import { canQuote, feedbackActions, isPriced, overlayOffers, parseNumber, parsePrice, priceInput, type FeedbackState, type ShownOffer } from './offerLogic';
+import { canQuote, feedbackActions, isPriced, overlayOffers, parseNumber, parsePrice, priceInput, type FeedbackState, type ShownOffer } from '../logic/offers';
 import { useLoad } from './useLoad';
 import { FormActions } from './FormActions';
 

@@ -3,7 +3,7 @@ import { setEntryState, type EntryChange } from '../data/plan';
 import { day, dayOf, locale, t, tCode, type MessageKey } from '../i18n';
 import { ReasonChips } from './Chips';
 import { displayName } from './CustomerRow';
-import { addDays, MAX_SNOOZE_DAYS, mapsUrl, nextWorkingDay, pickText, validSnooze, type ShownEntry } from './planLogic';
+import { addDays, MAX_SNOOZE_DAYS, mapsUrl, nextWorkingDay, pickText, validSnooze, type ShownEntry } from '../logic/plan';
 import { FormActions } from './FormActions';
 
 function StateChips({ entry }: { entry: ShownEntry }) {

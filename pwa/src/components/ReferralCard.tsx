@@ -3,7 +3,7 @@ import type { Product, Referral, ReferralChange } from '../data/api';
 import * as referrals from '../data/referrals';
 import { dateTime, locale, money, t, tCode, type MessageKey } from '../i18n';
 import { describeError } from './Moments';
-import { referralActions, slaSteps } from './offerLogic';
+import { referralActions, slaSteps } from '../logic/offers';
 
 /** The service times: acknowledge by, contact by; when done, when; overdue ones stand out. */
 export function SlaLines({ referral }: { referral: Referral }) {

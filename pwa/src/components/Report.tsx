@@ -9,7 +9,7 @@ import type { LoadState } from './useLoad';
 import {
   againstMedian, barSpan, figureName, formatFigure, isGoodSide, lastMonths, monthName, sortRows, versusMedian,
   type SortDir,
-} from './reportLogic';
+} from '../logic/reports';
 
 /** The last twelve months, the shown one selected; choosing one asks for that month. */
 export function MonthPicker({ value, latest, onChange }: { value: string; latest: string; onChange: (month: string) => void }) {

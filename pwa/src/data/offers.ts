@@ -3,9 +3,9 @@
 import * as api from './api';
 import { newClientId } from './outbox';
 import { save } from './outbox-state';
-import type { RecentFeedback } from '../components/offerLogic';
+import type { RecentFeedback } from '../logic/offers';
 
-/** Feedback the server may already have, until a fresh card shows it (see offerLogic.overlayOffers). */
+/** Feedback the server may already have, until a fresh card shows it (see logic/offers.ts: overlayOffers). */
 export const recent: RecentFeedback = new Map();
 
 /** The customer's live offers, fresh from the server (for cards that come without them). */

@@ -6,11 +6,11 @@ import { afterFirstScreen } from './idle';
 import { newClientId } from './outbox';
 import { save } from './outbox-state';
 import { networkFirst, prefetchCards, type Loaded } from './portfolio';
-import type { Recent } from '../components/planLogic';
+import type { Recent } from '../logic/plan';
 
 const PREFETCH_CARDS = 30;
 
-/** Changes the server accepted, until a fresh plan shows them (see planLogic.overlay). */
+/** Changes the server accepted, until a fresh plan shows them (see logic/plan.ts: overlay). */
 export const recent: Recent = new Map();
 
 /** The plan of a day (the server's today when no date), of the caller or, for a lead, of an RM. */

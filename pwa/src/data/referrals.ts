@@ -2,7 +2,7 @@
 // it. Everything here needs a connection; nothing is saved on the device.
 import { signal } from '@preact/signals';
 import * as api from './api';
-import { isOpenReferral } from '../components/offerLogic';
+import { isOpenReferral } from '../logic/offers';
 
 /** Open referrals waiting for the signed-in RM or lead's team, for the link on Today. */
 export const openReferrals = signal<number | null>(null);

@@ -6,7 +6,7 @@ import { ReasonChips } from '../components/Chips';
 import { Empty, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import { priceText, productName } from '../components/Offers';
-import { basisPointsOutside, bandPosition } from '../components/offerLogic';
+import { basisPointsOutside, bandPosition } from '../logic/offers';
 import type { Approval, QuoteApproval, RiskApproval } from '../data/api';
 import * as offers from '../data/offers';
 import * as plans from '../data/plan';

@@ -5,7 +5,7 @@ import { Chart } from '../components/Chart';
 import { BarList, DataTable, FigureTiles, MonthPicker, Panel, PeriodNote, ReportError, type Tile } from '../components/Report';
 import {
   axisMoney, column, figureName, formatFigure, isMonth, latestMonth, monthName, monthTicks, weekTick,
-} from '../components/reportLogic';
+} from '../logic/reports';
 import { Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import * as reports from '../data/reports';

@@ -3,7 +3,7 @@ import { Chart } from '../components/Chart';
 import { BarList, DataTable, IntervalBar, MonthPicker, Panel, PeriodNote, ReportError, type Column } from '../components/Report';
 import {
   column, groupBy, intervalText, isMonth, latestModels, latestMonth, modelName, modelTrends, monthName, monthTicks, pct, weekTick,
-} from '../components/reportLogic';
+} from '../logic/reports';
 import { Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import * as reports from '../data/reports';

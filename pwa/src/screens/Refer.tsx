@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { SlaLines, stateChip } from '../components/ReferralCard';
 import { describeError } from '../components/Moments';
-import { referralBody, type ReferralForm } from '../components/offerLogic';
+import { referralBody, type ReferralForm } from '../logic/offers';
 import { useLoad } from '../components/useLoad';
 import { ApiError, type Referral } from '../data/api';
 import * as portfolio from '../data/portfolio';

@@ -2,7 +2,7 @@ import { useLocation } from 'preact-iso';
 import { ChannelsPanel } from '../components/ChannelsPanel';
 import { Chart } from '../components/Chart';
 import { BarList, DataTable, FigureTiles, MonthPicker, Panel, PeriodNote, ReportError, type Column, type Tile } from '../components/Report';
-import { axisMoney, column, figureName, formatFigure, isMonth, latestMonth, monthName, weekTick } from '../components/reportLogic';
+import { axisMoney, column, figureName, formatFigure, isMonth, latestMonth, monthName, weekTick } from '../logic/reports';
 import { Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import * as reports from '../data/reports';

@@ -2,7 +2,7 @@ import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { CustomerRow } from '../components/CustomerRow';
 import { HandledEntry, PlanEntryCard } from '../components/PlanEntryCard';
-import { nextWorkingDay, overlay, previousWorkingDay, rmsOf, splitPlan, type Band } from '../components/planLogic';
+import { nextWorkingDay, overlay, previousWorkingDay, rmsOf, splitPlan, type Band } from '../logic/plan';
 import { PushPrompt } from '../components/Push';
 import { AsOf, Empty, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
