@@ -4,6 +4,7 @@ their columns), so the payload schemas describe the frame and leave the rows ope
 from marshmallow import Schema, fields, validate
 
 from backend.api_fields import Month, RowId
+from backend.references import PersonRefSchema
 
 FORMATS = ("json", "csv")
 
@@ -21,6 +22,23 @@ class RmReportQuerySchema(ReportQuerySchema):
                         metadata={"description": "a lead: which RM of the team"})
 
 
+def _figures(description: str) -> fields.Dict:
+    """Figures by name (docs/reports.md); a figure with no basis this month is null."""
+    return fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True),
+                       metadata={"description": description})
+
+
+class TeamRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ApprovalCountsSchema(Schema):
+    risk_cases = fields.Integer()
+    quotes = fields.Integer()
+    total = fields.Integer()
+
+
 class _ReportSchema(Schema):
     kind = fields.String()
     month = fields.String()
@@ -29,21 +47,24 @@ class _ReportSchema(Schema):
     closed = fields.Boolean()
     generated_at = fields.String()
     snapshot = fields.Dict(allow_none=True)
-    tables = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()))
+    tables = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict(
+        keys=fields.String(), values=fields.Raw())), metadata={
+        "description": "the rows behind each chart, by table name (also as CSV)"})
 
 
 class RmReportSchema(_ReportSchema):
-    rm = fields.Dict()
-    team = fields.Dict(allow_none=True)
-    figures = fields.Dict()
-    team_median = fields.Dict()
+    rm = fields.Nested(PersonRefSchema)
+    team = fields.Nested(TeamRefSchema, allow_none=True)
+    figures = _figures("the RM's figures this month")
+    team_median = _figures("the median RM of the team")
 
 
 class TeamReportSchema(_ReportSchema):
-    team = fields.Dict()
-    totals = fields.Dict()
-    median = fields.Dict()
-    approvals = fields.Dict()
+    team = fields.Nested(TeamRefSchema)
+    totals = _figures("the team's figures this month")
+    median = _figures("the median RM of the team")
+    approvals = fields.Nested(ApprovalCountsSchema, metadata={
+        "description": "requests waiting for the lead"})
 
 
 class ProductsReportSchema(_ReportSchema):
@@ -51,8 +72,16 @@ class ProductsReportSchema(_ReportSchema):
     simplify_share = fields.Float()
 
 
+class PortfolioProductSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String()
+    family = fields.String()
+    line = fields.String()
+
+
 class PortfolioItemSchema(Schema):
-    product = fields.Dict()
+    product = fields.Nested(PortfolioProductSchema)
     holders = fields.Integer()
     new_sales = fields.Integer()
     revenue = fields.Float()

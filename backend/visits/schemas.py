@@ -58,13 +58,21 @@ class SyncRequestSchema(Schema):
     writes = fields.List(fields.Dict(), required=True, validate=validate.Length(max=500))
 
 
+class SyncErrorSchema(Schema):
+    message = fields.String()
+    fields_ = fields.Dict(attribute="fields", data_key="fields", keys=fields.String(),
+                          values=fields.Raw(),
+                          metadata={"description": "what is wrong, by field (dotted path)"})
+    retryable = fields.Boolean(metadata={"description": "send it again later (a fault)"})
+
+
 class SyncResultSchema(Schema):
     client_id = fields.Raw(allow_none=True)
     status = fields.String(
         metadata={"enum": ["created", "duplicate", "conflict", "invalid", "forbidden", "error"]})
     id = fields.Integer()
     version = fields.Integer()
-    error = fields.Dict()
+    error = fields.Nested(SyncErrorSchema)
     server = fields.Dict(metadata={"description": "the server's version, on conflict"})
     client = fields.Dict(metadata={"description": "the version sent, on conflict"})
 

@@ -2355,6 +2355,11 @@ export interface components {
             severity: number;
             signals: components["schemas"]["Reason"][];
         };
+        ApprovalCounts: {
+            quotes: number;
+            risk_cases: number;
+            total: number;
+        };
         ApprovalList: {
             items: components["schemas"]["Approval"][];
         };
@@ -2797,12 +2802,17 @@ export interface components {
             holders: number;
             margin: number;
             new_sales: number;
-            product: {
-                [key: string]: unknown;
-            };
+            product: components["schemas"]["PortfolioProduct"];
             revenue: number;
             simplify: boolean;
             uptake: number;
+        };
+        PortfolioProduct: {
+            code: string;
+            family: string;
+            line: string;
+            name: string;
+            name_en: string;
         };
         Preferences: {
             kinds: {
@@ -2860,6 +2870,7 @@ export interface components {
             snapshot: {
                 [key: string]: unknown;
             } | null;
+            /** @description the rows behind each chart, by table name (also as CSV) */
             tables: {
                 [key: string]: {
                     [key: string]: unknown;
@@ -3067,29 +3078,28 @@ export interface components {
         };
         RmReport: {
             closed: boolean;
+            /** @description the RM's figures this month */
             figures: {
-                [key: string]: unknown;
+                [key: string]: number | null;
             };
             from: string;
             generated_at: string;
             kind: string;
             month: string;
-            rm: {
-                [key: string]: unknown;
-            };
+            rm: components["schemas"]["PersonRef"];
             snapshot: {
                 [key: string]: unknown;
             } | null;
+            /** @description the rows behind each chart, by table name (also as CSV) */
             tables: {
                 [key: string]: {
                     [key: string]: unknown;
                 }[];
             };
-            team: {
-                [key: string]: unknown;
-            } | null;
+            team: components["schemas"]["TeamRef"] | null;
+            /** @description the median RM of the team */
             team_median: {
-                [key: string]: unknown;
+                [key: string]: number | null;
             };
             to: string;
         };
@@ -3160,6 +3170,15 @@ export interface components {
         SubscriptionList: {
             items: components["schemas"]["Subscription"][];
         };
+        SyncError: {
+            /** @description what is wrong, by field (dotted path) */
+            fields: {
+                [key: string]: unknown;
+            };
+            message: string;
+            /** @description send it again later (a fault) */
+            retryable: boolean;
+        };
         SyncRequest: {
             writes: {
                 [key: string]: unknown;
@@ -3174,9 +3193,7 @@ export interface components {
                 [key: string]: unknown;
             };
             client_id: unknown;
-            error: {
-                [key: string]: unknown;
-            };
+            error: components["schemas"]["SyncError"];
             id: number;
             /** @description the server's version, on conflict */
             server: {
@@ -3190,32 +3207,36 @@ export interface components {
             id: number;
             name: string;
         };
+        TeamRef: {
+            id: number;
+            name: string;
+        };
         TeamReport: {
-            approvals: {
-                [key: string]: unknown;
-            };
+            /** @description requests waiting for the lead */
+            approvals: components["schemas"]["ApprovalCounts"];
             closed: boolean;
             from: string;
             generated_at: string;
             kind: string;
+            /** @description the median RM of the team */
             median: {
-                [key: string]: unknown;
+                [key: string]: number | null;
             };
             month: string;
             snapshot: {
                 [key: string]: unknown;
             } | null;
+            /** @description the rows behind each chart, by table name (also as CSV) */
             tables: {
                 [key: string]: {
                     [key: string]: unknown;
                 }[];
             };
-            team: {
-                [key: string]: unknown;
-            };
+            team: components["schemas"]["TeamRef"];
             to: string;
+            /** @description the team's figures this month */
             totals: {
-                [key: string]: unknown;
+                [key: string]: number | null;
             };
         };
         Transaction: {
