@@ -491,3 +491,116 @@ def test_a_day_of_leave_does_not_end_the_plan(rm):
     planner.plan(MONDAY)
     days = sorted({r.day for r in plan_rows(rm)})
     assert days == [MONDAY, MONDAY + timedelta(days=2)] and len(people) == 4
+
+
+def test_the_latest_miss_of_a_customer_is_the_one_carried(rm):
+    c, top = f.customer(rm, segment="micro"), f.customer(rm, segment="micro")
+    entry(rm, c, MONDAY - timedelta(days=4), priority=20)  # Thursday
+    entry(rm, c, MONDAY - timedelta(days=3), priority=40)  # Friday, the latest
+    entry(rm, top, MONDAY - timedelta(days=3), priority=95)
+    entry(rm, f.customer(rm, segment="micro"), MONDAY - timedelta(days=15))  # too long ago
+    db.session.commit()
+    planner.plan(MONDAY)
+    rows = {r.customer_id: r for r in plan_rows(rm) if r.state == "planned"}
+    assert set(rows) == {c.id, top.id}
+    assert (rows[c.id].priority, rows[c.id].carried_days) == (50, 1)
+    assert rows[top.id].priority == 99
+
+
+def test_a_follow_up_promised_for_today_is_not_overdue_and_names_its_visit(rm):
+    closed = f.customer(rm, segment="large", status="closed")
+    f.interaction(rm, closed, started_at=at(MONDAY - timedelta(days=2)), follow_up_on=MONDAY)
+    c = f.customer(rm, segment="large")
+    visit = f.interaction(rm, c, started_at=at(MONDAY - timedelta(days=2)),
+                          follow_up_on=MONDAY)
+    db.session.commit()
+    planner.plan(MONDAY)
+    [row] = plan_rows(rm)
+    assert (row.customer_id, row.priority, row.sources) == (c.id, 50, [f"follow_up:{visit.id}"])
+
+
+def test_the_latest_preference_up_to_the_day_sets_the_channel(rm):
+    """Scored on the day itself counts; a later score (a rerun of an earlier day) does not,
+    nor do other models scored since."""
+    today, older, later = (f.customer(rm, segment="large") for _ in range(3))
+    db.session.add(Score(customer_id=later.id, model="preference", version="t",
+                         as_of=MONDAY + timedelta(days=1), value=0.6, band="call@15",
+                         reasons=[]))
+    db.session.add(Score(customer_id=today.id, model="preference", version="t", as_of=MONDAY,
+                         value=0.6, band="call@11", reasons=[]))
+    db.session.add(Score(customer_id=older.id, model="preference", version="t",
+                         as_of=MONDAY - timedelta(days=7), value=0.6, band="call@9",
+                         reasons=[]))
+    db.session.add(Score(customer_id=today.id, model="value", version="t",
+                         as_of=MONDAY, value=1, band="high", reasons=[]))
+    for c in (today, older, later):
+        moment(c, "retention", MONDAY, severity=3)
+    db.session.commit()
+    planner.plan(MONDAY)
+    rows = by_customer(rm)
+    assert (rows[today.id].channel, rows[today.id].suggested_hour) == ("call", 11)
+    assert (rows[older.id].channel, rows[older.id].suggested_hour) == ("visit", None)
+    assert (rows[later.id].channel, rows[later.id].suggested_hour) == ("visit", None)
+
+
+def test_an_older_preference_gives_way_to_the_latest_and_a_band_without_an_hour_to_none(rm):
+    c, odd = (f.customer(rm, segment="large") for _ in range(2))
+    preference(c, "call@10")  # the latest first, so the table's order cannot help
+    db.session.add(Score(customer_id=c.id, model="preference", version="t",
+                         as_of=MONDAY - timedelta(days=8), value=0.6, band="visit@9",
+                         reasons=[]))
+    preference(odd, "unknown")
+    for customer in (c, odd):
+        moment(customer, "retention", MONDAY, severity=3)
+    db.session.commit()
+    planner.plan(MONDAY)
+    rows = by_customer(rm)
+    assert (rows[c.id].channel, rows[c.id].suggested_hour) == ("call", 10)
+    assert (rows[odd.id].channel, rows[odd.id].suggested_hour) == ("visit", None)
+
+
+@pytest.mark.parametrize("kept,free_today", [
+    (["done"], True), (["done", "done"], False), (["snoozed", "snoozed"], True),
+])
+def test_what_is_kept_today_uses_its_slots(kept, free_today):
+    rm = f.user("rm_a", "rm", f.team("A"), visits_per_day=2, calls_per_day=0)
+    for state in kept:
+        entry(rm, f.customer(rm, segment="large"), MONDAY, state=state, version=2,
+              snoozed_to=MONDAY + timedelta(days=30) if state == "snoozed" else None)
+    new = f.customer(rm, segment="large", consent_marketing=False)
+    quiet(rm, new)
+    moment(new, "retention", MONDAY, severity=3)
+    db.session.commit()
+    planner.plan(MONDAY)
+    [row] = [r for r in plan_rows(rm) if r.customer_id == new.id]
+    assert (row.day == MONDAY) is free_today
+
+
+def test_an_entry_the_rm_moved_stays_and_its_customer_is_not_planned_twice(rm):
+    c = f.customer(rm, segment="large")
+    moved = entry(rm, c, MONDAY + timedelta(days=2), state="planned", version=2)
+    moment(c, "retention", MONDAY, severity=3)
+    db.session.commit()
+    planner.plan(MONDAY)
+    assert [(r.id, r.day) for r in plan_rows(rm)] == [(moved.id, MONDAY + timedelta(days=2))]
+
+
+def test_a_preference_run_before_other_models_ran_still_counts(rm):
+    c = f.customer(rm, segment="large")
+    preference(c, "call@10")  # scored yesterday
+    db.session.add(Score(customer_id=c.id, model="value", version="t", as_of=MONDAY, value=1,
+                         band="high", reasons=[]))  # another model, today
+    moment(c, "retention", MONDAY, severity=3)
+    db.session.commit()
+    planner.plan(MONDAY)
+    [row] = plan_rows(rm)
+    assert (row.channel, row.suggested_hour) == ("call", 10)
+
+
+def test_a_miss_dismissed_later_is_settled(rm):
+    c = f.customer(rm, segment="micro")
+    entry(rm, c, MONDAY - timedelta(days=4))  # missed Thursday
+    entry(rm, c, MONDAY - timedelta(days=3), state="dismissed", version=2)  # dismissed Friday
+    db.session.commit()
+    planner.plan(MONDAY)
+    assert [r for r in plan_rows(rm) if r.state == "planned"] == []

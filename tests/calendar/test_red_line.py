@@ -160,3 +160,11 @@ def test_the_red_line_holds_no_service_contact_back():
     someone = person(1, consent_marketing=False, contacts=[DAY])
     assert run([candidate(1)], DAYS, {"visit": 0, "call": 1}, {1: ("call", None)},
                people={1: someone}) == [(DAYS[0], 1)]
+
+
+def test_a_marketing_contact_held_back_does_not_end_the_day_for_the_others():
+    held = person(1, consent_marketing=False)
+    cands = [candidate(1, 90, marketing=True), candidate(2, 50)]
+    placed = run(cands, DAYS, {"visit": 0, "call": 5}, {1: ("call", None), 2: ("call", None)},
+                 people={1: held, 2: person(2)})
+    assert placed == [(DAYS[0], 2)]
