@@ -72,9 +72,11 @@ def show_command(name):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--target", required=True, help="The 0/1 column to predict.")
 @click.option("--id", "id_column", default=None, help="An identifier column (not a feature).")
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+@click.option("--repeats", default=2, show_default=True, type=click.IntRange(1, 20))
 @click.option("--seed", default=7, show_default=True, type=int)
-def backtest_command(path, target, id_column, seed):
-    """Train the propensity model family on a CSV extract and print its ranking quality."""
+def backtest_command(path, target, id_column, folds, repeats, seed):
+    """Cross-validate the model families on a CSV extract and print their quality."""
     import pandas as pd
 
     from backend.scoring.evaluation import backtest
@@ -83,17 +85,32 @@ def backtest_command(path, target, id_column, seed):
     for column in (target, id_column):
         if column and column not in frame.columns:
             raise click.ClickException(f"No column {column} in {path}.")
-    m = backtest(frame, target, id_column, seed=seed)
-    click.echo(f"rows {m['train_n'] + m['n']} (train {m['train_n']}, test {m['n']}), "
-               f"features {m['features']}, base rate {m['base_rate']:.2%}")
-    click.echo(f"AUC {_fmt(m['auc'])}")
-    for pct in (10, 20):
-        click.echo(f"top {pct}%: lift {_fmt(m[f'lift_{pct}'])}  "
-                   f"capture {_fmt(m[f'capture_{pct}'])}")
-    click.echo("calibration (bin, n, predicted, observed)")
-    for row in m["calibration"]:
+    values = set(frame[target].dropna().unique())
+    if not values <= {0, 1} or len(values) < 2:
+        raise click.ClickException(f"{target} must hold both 0 and 1.")
+    positives = int((frame[target] == 1).sum())
+    if min(positives, int((frame[target] == 0).sum())) < folds:
+        raise click.ClickException(f"Too few rows of one class for {folds} folds.")
+    m = backtest(frame, target, id_column, folds=folds, repeats=repeats, seed=seed)
+    click.echo(f"rows {m['n']}, positives {m['positives']} (base rate {m['base_rate']:.2%}), "
+               f"features {m['numeric']} numeric, {m['categorical']} categorical")
+    click.echo(f"{m['repeats']} x {m['folds']}-fold stratified cross-validation; "
+               "imputation, scaling and encoding fitted inside each fold")
+    click.echo(f"{'family':<19} {'AUC':<15} {'capture@20%':<15} {'predicted/observed':<19} "
+               "Brier")
+    for name, f in m["families"].items():
+        click.echo(f"{name:<19} " + " ".join(
+            f"{_pm(f[key]):<{width}}" for key, width in (
+                ("auc", 15), ("capture_20", 15), ("calibration_ratio", 19), ("brier", 0))))
+    click.echo(f"chosen: {m['chosen']} (higher mean AUC)")
+    click.echo(f"calibration of {m['chosen']}, first repeat (bin, n, predicted, observed)")
+    for row in m["families"][m["chosen"]]["calibration"]:
         click.echo(f"  {row['bin']:>3} {row['n']:>6} {row['predicted']:>9.4f} "
                    f"{row['observed']:>9.4f}")
+
+
+def _pm(spread: dict) -> str:
+    return "-" if spread["mean"] is None else f"{spread['mean']:.3f} ± {spread['sd']:.3f}"
 
 
 def _fmt(value) -> str:
