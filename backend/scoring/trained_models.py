@@ -32,15 +32,19 @@ from backend.scoring.registry import (
 from backend.scoring.rule_models import SegmentModel
 
 
-def _top_reasons(contrib: np.ndarray, x: np.ndarray, columns: list[str], k: int = 3):
-    """The k features pushing each row's score up most (vectorised ranking)."""
-    top = np.argsort(-contrib, axis=1)[:, :k]
+def _top_reasons(contrib: np.ndarray, x: np.ndarray, columns: list[str], down: np.ndarray,
+                 k: int = 3):
+    """The k features that moved each row's score most in its own direction: up, where the
+    score is raised above the average customer's; down, where it is lowered or sits in the
+    lowest band. So a low risk is never explained by a risk-raising factor."""
+    signed = np.where(down[:, None], contrib, -contrib)  # most negative first, when down
+    top = np.argsort(signed, axis=1, kind="stable")[:, :k]
     products = {code: texts.Pair(name, name_en) for code, name, name_en in db.session.execute(
         select(Product.code, Product.name, Product.name_en))}
     rows = []
     for i, idx in enumerate(top):
         rows.append([rs.feature(columns[j], "high" if x[i, j] > 0 else "low", x[i, j], products)
-                     for j in idx if contrib[i, j] > 0])
+                     for j in idx if signed[i, j] < 0])
     return rows
 
 
@@ -150,7 +154,10 @@ class TrainedModel(ScoringModel):
         scaler, lr = art["estimator"].steps[0][1], art["estimator"].steps[-1][1]
         z = scaler.transform(x)
         contrib = z * lr.coef_[0]
-        return art["estimator"].predict_proba(x)[:, 1], _top_reasons(contrib, z, art["columns"])
+        p = art["estimator"].predict_proba(x)[:, 1]
+        lowest = bands(p, *self.bands) == self.bands[1][0]
+        down = lowest | (contrib.sum(axis=1) < 0)  # below the average customer's score
+        return p, _top_reasons(contrib, z, art["columns"], down)
 
     def score(self, f, artifact=None):
         f = f[self.population(f)]

@@ -211,3 +211,35 @@ def test_an_experiments_challenger_arm_is_scored_with_the_challenger_version(ban
     assert set(versions.values()) == {old, new}
     for customer_id, version in versions.items():  # one score per customer, from its arm
         assert version == (old if arm.get(customer_id) == "challenger" else new)
+
+
+def test_no_trained_score_is_explained_by_a_factor_that_pushes_the_other_way(bank):
+    """A low or lowered score shows what lowered it; a raised one, what raised it: the card
+    never says 'repayment risk 0.1%, low, because days overdue are high'."""
+    from backend.scoring.models import Score
+    from backend.scoring.trained_models import TrainedModel
+
+    service.train_all(as_of=bank)
+    service.score_all(as_of=bank)
+    checked = 0
+    for model in all_models():
+        if not isinstance(model, TrainedModel):
+            continue
+        art = model._artifact(bank)
+        if art["estimator"] is None:
+            continue
+        lr = art["estimator"].steps[-1][1]
+        coef = dict(zip(art["columns"], lr.coef_[0], strict=True))
+        average = 1 / (1 + np.exp(-lr.intercept_[0]))  # the average customer's score
+        lowest = model.bands[1][0]
+        for score in db.session.scalars(sa.select(Score).where(Score.model == model.name,
+                                                               Score.as_of == bank)):
+            down = score.band == lowest or score.value < average
+            for reason in score.reasons or []:
+                column = reason["code"].removesuffix(".high").removesuffix(".low")
+                if column not in coef or not reason["value"]:
+                    continue
+                pushed = np.sign(coef[column] * reason["value"])
+                assert pushed == (-1 if down else 1), (model.name, score.value, reason)
+                checked += 1
+    assert checked > 100
