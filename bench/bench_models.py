@@ -63,24 +63,24 @@ def main() -> None:
             frame = feats.features(today)
         print(f"features for {len(frame)} customers: {t['seconds']:.2f} s")
 
-        print("\nmodel                  n   pos   AUC   oracle  ratio")
+        print("\nmodel                  n   pos   AUC   oracle  ratio  pred/obs  Brier skill")
         with feats.cached():
             # attrition: scored half a year ago, trained only on what was known then
             as_of = today - timedelta(days=182)
             model = MODELS["attrition"]
-            model.train(as_of)
+            trained = model.train(as_of)
             f = feats.features(as_of)
             f = f[model.population(f)]
             y = feats.labels_attrition(as_of).reindex(f.index).dropna()
             p, _ = model.probability(f.loc[y.index])
             oracle = truth.loc[[ids[i] for i in y.index], "attrition_hazard_12m"].to_numpy()
-            _row("attrition", y, p, oracle)
+            _row("attrition", y, p, oracle, _base_rate(trained))
 
             as_of = today - timedelta(days=91)
             f = feats.features(as_of)
             taken, top_model = {}, {}
             for model in trained_models.propensity_models():
-                model.train(as_of)
+                trained = model.train(as_of)
                 scope = f[model.population(f)]
                 y = feats.labels_product_taken(as_of, model.code).reindex(scope.index).dropna()
                 taken[model.code] = y
@@ -91,7 +91,7 @@ def main() -> None:
                 column = f"p_{model.code}"
                 if column in truth:
                     oracle = truth.loc[[ids[i] for i in y.index], column].to_numpy()
-                    _row(model.name, y, p, oracle)
+                    _row(model.name, y, p, oracle, _base_rate(trained))
 
         # next product: top 3 of the propensity scores vs the 3 most popular products
         scores = pd.DataFrame(top_model).reindex(f.index)  # NaN: held or not eligible
@@ -136,10 +136,26 @@ def main() -> None:
               f"ranked offers hit@3 {hit_offers:.3f}")
 
 
-def _row(name, y, p, oracle):
-    y = y.astype(int).tolist()
-    a, o = auc(y, p), auc(y, oracle)
-    print(f"{name:20} {len(y):5} {sum(y):4} {a:6.3f} {o:6.3f} {a / o:6.2f}")
+def _row(name, y, p, oracle, base_rate):
+    """AUC beside the truth's, and calibration: mean predicted over observed, and the Brier
+    skill against the rate the model's training labels had (a constant forecast)."""
+    import numpy as np
+
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    a, o = auc(y.tolist(), p), auc(y.tolist(), oracle)
+    ratio = p.mean() / y.mean() if y.mean() else float("nan")
+    brier, constant = np.mean((p - y) ** 2), np.mean((base_rate - y) ** 2)
+    skill = 1 - brier / constant if constant else float("nan")
+    print(f"{name:20} {len(y):5} {int(y.sum()):4} {a:6.3f} {o:6.3f} {a / o:6.2f} "
+          f"{ratio:9.2f} {skill:8.1%}")
+
+
+def _base_rate(metrics: dict) -> float:
+    """The positive rate of the labels a model was trained on (all its labelled dates)."""
+    n = metrics["train_n"] + metrics.get("validation", {}).get("n", 0)
+    positives = metrics["train_positives"] + metrics.get("validation", {}).get("positives", 0)
+    return positives / n if n else 0.0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
 from sqlalchemy import select
 
 from backend import texts
@@ -30,6 +31,34 @@ from backend.scoring.registry import (
     score_frame,
 )
 from backend.scoring.rule_models import SegmentModel
+
+MIN_CALIBRATION_POSITIVES = 5
+
+
+def fit_calibration(raw: np.ndarray, y: np.ndarray) -> dict | None:
+    """Platt scaling fitted on the latest labelled date, as predicted by a model that never
+    saw it: observed rate = sigmoid(a x logit(raw) + b). The latest date is the nearest to
+    the period scored, so the mapping also corrects a shift of the base rate since the
+    earlier dates. Two parameters, not isotonic steps: a product has tens of positives per
+    date, too few for a step function. None when the date has too few of either class, or
+    when the fit would reverse the ranking."""
+    y = np.asarray(y, dtype=float)
+    if min(y.sum(), len(y) - y.sum()) < MIN_CALIBRATION_POSITIVES:
+        return None
+    fit = LogisticRegression(C=1e4, max_iter=1000).fit(_logit(raw)[:, None], y)
+    a, b = float(fit.coef_[0][0]), float(fit.intercept_[0])
+    return {"a": a, "b": b} if a > 0 else None
+
+
+def calibrated(raw: np.ndarray, calibration: dict | None) -> np.ndarray:
+    if not calibration:
+        return raw
+    return 1 / (1 + np.exp(-(calibration["a"] * _logit(raw) + calibration["b"])))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
 
 
 def _top_reasons(contrib: np.ndarray, x: np.ndarray, columns: list[str], down: np.ndarray,
@@ -112,12 +141,19 @@ class TrainedModel(ScoringModel):
         metrics = {"train_dates": [d.isoformat() for d in self._dates(as_of)[:-1]],
                    "valid_date": self._dates(as_of)[-1].isoformat(),
                    "train_n": int(len(y_train)), "train_positives": int(y_train.sum())}
+        calibration = None
         if 0 < y_train.sum() < len(y_train) and len(ys[-1]):
             model = make_classifier().fit(x_train, y_train)
-            metrics["validation"] = ranking_metrics(ys[-1], model.predict_proba(xs[-1])[:, 1])
+            raw = model.predict_proba(xs[-1])[:, 1]
+            metrics["validation"] = ranking_metrics(ys[-1], raw)
+            calibration = fit_calibration(raw, ys[-1])
+            if calibration:
+                metrics["validation_calibrated"] = ranking_metrics(
+                    ys[-1], calibrated(raw, calibration))
         x_all, y_all = pd.concat(xs), np.concatenate(ys)
         if 0 < y_all.sum() < len(y_all):
-            artifact = {"estimator": make_classifier().fit(x_all, y_all), "columns": columns}
+            artifact = {"estimator": make_classifier().fit(x_all, y_all), "columns": columns,
+                        "calibration": calibration}
         else:  # nothing to learn from: the base rate, stated as such
             artifact = {"estimator": None, "columns": columns,
                         "base_rate": float(y_all.mean()) if len(y_all) else 0.0}
@@ -154,7 +190,7 @@ class TrainedModel(ScoringModel):
         scaler, lr = art["estimator"].steps[0][1], art["estimator"].steps[-1][1]
         z = scaler.transform(x)
         contrib = z * lr.coef_[0]
-        p = art["estimator"].predict_proba(x)[:, 1]
+        p = calibrated(art["estimator"].predict_proba(x)[:, 1], art.get("calibration"))
         lowest = bands(p, *self.bands) == self.bands[1][0]
         down = lowest | (contrib.sum(axis=1) < 0)  # below the average customer's score
         return p, _top_reasons(contrib, z, art["columns"], down)

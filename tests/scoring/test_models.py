@@ -217,7 +217,7 @@ def test_no_trained_score_is_explained_by_a_factor_that_pushes_the_other_way(ban
     """A low or lowered score shows what lowered it; a raised one, what raised it: the card
     never says 'repayment risk 0.1%, low, because days overdue are high'."""
     from backend.scoring.models import Score
-    from backend.scoring.trained_models import TrainedModel
+    from backend.scoring.trained_models import TrainedModel, calibrated
 
     service.train_all(as_of=bank)
     service.score_all(as_of=bank)
@@ -230,7 +230,8 @@ def test_no_trained_score_is_explained_by_a_factor_that_pushes_the_other_way(ban
             continue
         lr = art["estimator"].steps[-1][1]
         coef = dict(zip(art["columns"], lr.coef_[0], strict=True))
-        average = 1 / (1 + np.exp(-lr.intercept_[0]))  # the average customer's score
+        average = calibrated(np.array([1 / (1 + np.exp(-lr.intercept_[0]))]),
+                             art.get("calibration"))[0]  # the average customer's score
         lowest = model.bands[1][0]
         for score in db.session.scalars(sa.select(Score).where(Score.model == model.name,
                                                                Score.as_of == bank)):
