@@ -14,7 +14,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, until  # noqa: E402
 
 BUDGET_KB = 100
 OFFLINE_START_TARGET_MS = 1000
@@ -39,7 +39,7 @@ def offline_start_ms(base_url: str, runs: int = 5) -> list[float]:
         page.locator("input[name=password]").fill("demo1234")
         page.locator("button[type=submit]").click()
         page.get_by_test_id("today-list").wait_for()
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        until(page, "navigator.serviceWorker.controller !== null")
         context.set_offline(True)
         timings = []
         for _ in range(runs):

@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -146,3 +147,18 @@ def outbox_size(page) -> int:
         };
         open.onerror = () => reject(open.error);
     })""")
+
+
+def until(page, expression: str, timeout_ms: int = 15_000) -> None:
+    """Wait until `expression` (evaluated in the page, awaited) is true.
+
+    page.wait_for_function() polls by eval() inside the page, which the app's Content
+    Security Policy forbids (no 'unsafe-eval'): it fails as soon as it has to poll. Each
+    page.evaluate() goes through the DevTools protocol instead, which the policy allows.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(100)
+

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, until
 
 
 def customer_with_related_in_portfolio(api):
@@ -60,7 +60,7 @@ def test_language_switch_and_back(page):
 
 
 def wait_for_service_worker(page):
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    until(page, "navigator.serviceWorker.controller !== null")
 
 
 def test_offline_reload_shows_today_and_a_cached_card(page, context, api_as):
@@ -117,8 +117,8 @@ def test_logout_leaves_no_customer_data(page):
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("button", name="登录")).to_be_visible()
     empty = {"rows": {"lists": 0, "cards": 0}, "apiInCaches": [], "profile": None}
-    page.wait_for_function(f"({STORED_CUSTOMER_DATA})().then(d => d.rows.lists + d.rows.cards"
-                           " === 0)", timeout=10_000)
+    until(page, f"({STORED_CUSTOMER_DATA})().then(d => d.rows.lists + d.rows.cards === 0)",
+          timeout_ms=10_000)
     page.wait_for_timeout(1_000)  # nothing in flight may refill it afterwards
     assert page.evaluate(STORED_CUSTOMER_DATA) == empty
 
