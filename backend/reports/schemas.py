@@ -4,6 +4,7 @@ their columns), so the payload schemas describe the frame and leave the rows ope
 from marshmallow import Schema, fields, validate
 
 from backend.api_fields import Month, RowId
+from backend.auth.schemas import TeamSchema
 from backend.references import PersonRefSchema
 
 FORMATS = ("json", "csv")
@@ -28,11 +29,6 @@ def _figures(description: str) -> fields.Dict:
                        metadata={"description": description})
 
 
-class TeamRefSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-
-
 class ApprovalCountsSchema(Schema):
     risk_cases = fields.Integer()
     quotes = fields.Integer()
@@ -54,13 +50,13 @@ class _ReportSchema(Schema):
 
 class RmReportSchema(_ReportSchema):
     rm = fields.Nested(PersonRefSchema)
-    team = fields.Nested(TeamRefSchema, allow_none=True)
+    team = fields.Nested(TeamSchema, allow_none=True)
     figures = _figures("the RM's figures this month")
     team_median = _figures("the median RM of the team")
 
 
 class TeamReportSchema(_ReportSchema):
-    team = fields.Nested(TeamRefSchema)
+    team = fields.Nested(TeamSchema)
     totals = _figures("the team's figures this month")
     median = _figures("the median RM of the team")
     approvals = fields.Nested(ApprovalCountsSchema, metadata={

@@ -3096,7 +3096,7 @@ export interface components {
                     [key: string]: unknown;
                 }[];
             };
-            team: components["schemas"]["TeamRef"] | null;
+            team: components["schemas"]["Team"] | null;
             /** @description the median RM of the team */
             team_median: {
                 [key: string]: number | null;
@@ -3207,10 +3207,6 @@ export interface components {
             id: number;
             name: string;
         };
-        TeamRef: {
-            id: number;
-            name: string;
-        };
         TeamReport: {
             /** @description requests waiting for the lead */
             approvals: components["schemas"]["ApprovalCounts"];
@@ -3232,7 +3228,7 @@ export interface components {
                     [key: string]: unknown;
                 }[];
             };
-            team: components["schemas"]["TeamRef"];
+            team: components["schemas"]["Team"];
             to: string;
             /** @description the team's figures this month */
             totals: {
