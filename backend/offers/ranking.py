@@ -1,15 +1,20 @@
-"""Next best product (DESIGN §2.8): rank the products each customer does not hold by
-expected value, keep them diverse, explain them. A pipeline step (order 50).
+"""Next best product (DESIGN §2.8): choose, for each customer, the products worth one
+contact, and explain them. A pipeline step (order 50). docs/offers.md gives the figures.
 
 Candidates are the latest propensity scores: a propensity model scores only customers
 who are eligible for its product and do not hold it (backend/scoring/trained_models.py), so
 "has a score" already means "eligible, not held". On top: marketing consent, and the
 contact policy's cool-down for products the customer declined.
 
-Expected value over a year = propensity x value if sold - the cost of the contact, where
-the value if sold is the product's margin on the average balance holders of the same
-segment keep, plus its fees, minus its yearly cost. Each offer carries its price guidance
-(backend/products/pricing.py); the RM's band is added when an RM reads it.
+One contact presents up to three products, so the choice maximises what that contact is
+worth: the sum over the offered products of propensity x value if sold, minus one contact
+cost. Value if sold is a year's margin on the basis the product earns on, plus its fees,
+minus its yearly cost. The basis is the average balance holders of the same segment keep;
+products whose holders keep no balance (insurance) earn on the amount sold (the premium),
+so their basis is the average amount of past sales. A second product of the same family
+(two loans) is a near-substitute: its worth is discounted, not forbidden. Each offer
+carries its price guidance (backend/products/pricing.py); the RM's band is added when an RM
+reads it.
 """
 
 from collections import defaultdict
@@ -30,17 +35,37 @@ from backend.scoring.models import Score
 from backend.timeutil import start_of_bank_day
 
 TOP = 3
+# A further product of a family already offered is worth this share of its own value:
+# the customer who takes one loan seldom takes a second one from the same contact.
+SUBSTITUTE_WORTH = 0.5
 LIVE = ("suggested", "presented")
 CONTACT_CHANNEL = {"large": "visit", "medium": "call", "small": "call", "micro": "email"}
 
 
-def _holder_balance() -> dict[tuple[str, int], float]:
-    """(segment, product id) -> the average open balance of its holders in that segment."""
+def _value_basis() -> dict[tuple[str, int], float]:
+    """(segment, product id) -> what the product earns its margin on in that segment: the
+    average open balance of its holders, or where they keep none, the average amount sold
+    (an insurance premium), from that segment's sales or else from all sales."""
     rows = db.session.execute(
         select(Customer.segment, Account.product_id, func.avg(func.abs(Account.balance)))
         .join(Customer, Customer.id == Account.customer_id)
         .where(Account.status == "open").group_by(Customer.segment, Account.product_id)).all()
-    return {(segment, pid): float(balance or 0) for segment, pid, balance in rows}
+    basis = {(segment, pid): float(balance or 0) for segment, pid, balance in rows}
+    sold = db.session.execute(
+        select(Customer.segment, Offer.product_id, func.avg(Offer.sold_amount))
+        .join(Customer, Customer.id == Offer.customer_id)
+        .where(Offer.state == "sold", Offer.sold_amount > 0)
+        .group_by(Customer.segment, Offer.product_id)).all()
+    by_product = dict(db.session.execute(
+        select(Offer.product_id, func.avg(Offer.sold_amount))
+        .where(Offer.state == "sold", Offer.sold_amount > 0).group_by(Offer.product_id)).all())
+    segments = {segment for segment, _ in basis} | {segment for segment, _, _ in sold}
+    sold_in = {(segment, pid): float(amount) for segment, pid, amount in sold}
+    for segment in segments:
+        for pid, amount in by_product.items():
+            if not basis.get((segment, pid)):
+                basis[(segment, pid)] = sold_in.get((segment, pid), float(amount))
+    return basis
 
 
 def value_if_sold(product: Product, balance: float) -> float:
@@ -87,16 +112,26 @@ def _declined_recently(as_of: date) -> set[tuple[int, int]]:
             if at >= start_of_bank_day(as_of - timedelta(days=cooldown.get(segment, longest)))}
 
 
-def diverse(ranked: list[dict], k: int = TOP) -> list[dict]:
-    """The best k with at most one product of a family (not three loans), then the rest."""
-    picked, families = [], set()
-    for offer in ranked:
-        if offer["family"] not in families:
-            picked.append(offer)
-            families.add(offer["family"])
-        if len(picked) == k:
-            return picked
-    return picked
+def choose(candidates: list[dict], contact_cost: float, k: int = TOP,
+           substitute_worth: float = SUBSTITUTE_WORTH) -> list[dict]:
+    """The offers one contact should present: up to k, each adding the most worth (its
+    expected value, discounted for every product of its family already chosen), kept only
+    when together they are worth more than the contact costs. Best first."""
+    picked, left = [], sorted(candidates, key=lambda o: (-o["expected_value"], o["product_id"]))
+
+    def worth(offer):
+        same = sum(p["family"] == offer["family"] for p in picked)
+        return offer["expected_value"] * substitute_worth ** same
+
+    while left and len(picked) < k:
+        best = max(left, key=worth)  # max keeps the first of equals: the higher value
+        if worth(best) <= 0:
+            break
+        picked.append(best)
+        left.remove(best)
+    total = sum(offer["expected_value"] * substitute_worth ** sum(
+        p["family"] == offer["family"] for p in picked[:n]) for n, offer in enumerate(picked))
+    return picked if total > contact_cost else []
 
 
 def build(as_of: date) -> int:
@@ -109,7 +144,7 @@ def build(as_of: date) -> int:
     customers = {c.id: c for c in db.session.execute(
         select(Customer.id, Customer.segment, Customer.industry, Customer.consent_marketing,
                Customer.onboarded_on).where(Customer.status != "closed"))}
-    balances = _holder_balance()
+    basis = _value_basis()
     repayment, value_band = latest_scores("repayment", as_of), latest_scores("value", as_of)
     sensitivity = _sensitivity()
     uptake = _industry_uptake()
@@ -124,9 +159,8 @@ def build(as_of: date) -> int:
         if product is None or customer is None or not customer.consent_marketing \
                 or (cid, product.id) in declined:
             continue
-        balance = balances.get((customer.segment, product.id), 0.0)
-        ev = p * value_if_sold(product, balance) \
-            - costs.get(CONTACT_CHANNEL.get(customer.segment, "call"), 0.0)
+        balance = basis.get((customer.segment, product.id), 0.0)
+        ev = p * value_if_sold(product, balance)
         if ev <= 0:
             continue
         share = uptake.get((customer.industry, product.id), 0.0)
@@ -145,9 +179,9 @@ def build(as_of: date) -> int:
         candidates[cid].append({"product_id": product.id, "family": product.family,
                                 "score": round(float(p), 6), "expected_value": round(ev, 2),
                                 "reasons": why, "price": price})
-    return _store(as_of, {cid: diverse(sorted(c, key=lambda o: (-o["expected_value"],
-                                                                 o["product_id"])))
-                          for cid, c in candidates.items()})
+    return _store(as_of, {
+        cid: choose(c, costs.get(CONTACT_CHANNEL.get(customers[cid].segment, "call"), 0.0))
+        for cid, c in candidates.items()})
 
 
 def _store(as_of: date, ranked: dict[int, list[dict]]) -> int:

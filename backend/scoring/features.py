@@ -38,6 +38,7 @@ CONTACT_CHANNELS = ("visit", "call", "video", "message", "email")
 EPOCH = datetime(1970, 1, 1)
 NEVER = 9999  # days since an event that never happened
 DORMANT_DAYS = 90  # no own transaction for this long: dormant (as the demo bank marks it)
+SILENT_DAYS = 30  # no own transaction for this long: already silent, past an early warning
 
 
 def day_end(as_of: date) -> datetime:
@@ -293,27 +294,36 @@ def _series(statement, name: str) -> pd.Series:
 
 
 def labels_attrition(as_of: date, horizon_days: int = 182) -> pd.Series:
-    """1 when a customer active on `as_of` closed, or was dormant, within the horizon."""
+    """1 when a customer active on `as_of` left within the horizon after it.
+
+    Active: an own transaction in the SILENT_DAYS before `as_of` (a customer already silent
+    has left; warning about them is no warning). Left: closed within the horizon, or silent
+    for DORMANT_DAYS right after it, so the last own transaction fell inside the horizon.
+    The label is therefore known DORMANT_DAYS after the horizon ends.
+    """
     end, horizon_end = day_end(as_of), day_end(as_of + timedelta(days=horizon_days))
-    own = (select(Account.customer_id.label("customer_id"),
-                  func.max(Transaction.posted_at).label("before"),
-                  func.max(case((Transaction.posted_at > horizon_end
-                                 - timedelta(days=DORMANT_DAYS), 1), else_=0)).label("late"))
-           .join(Account, Account.id == Transaction.account_id)
-           .where(Transaction.customer_initiated.is_(True), Transaction.posted_at <= horizon_end)
-           .group_by(Account.customer_id).subquery())
-    recent = (select(Account.customer_id.label("customer_id"))
-              .join(Transaction, Transaction.account_id == Account.id)
-              .where(Transaction.customer_initiated.is_(True), Transaction.posted_at <= end,
-                     Transaction.posted_at > end - timedelta(days=DORMANT_DAYS))
-              .group_by(Account.customer_id).subquery())
-    c = Customer
+    seen_after = (select(Account.customer_id.label("customer_id"))
+                  .join(Transaction, Transaction.account_id == Account.id)
+                  .where(Transaction.customer_initiated.is_(True),
+                         Transaction.posted_at > horizon_end,
+                         Transaction.posted_at <= horizon_end + timedelta(days=DORMANT_DAYS))
+                  .group_by(Account.customer_id).subquery())
+    active, c = _active(end), Customer
     left = (c.closed_on.is_not(None)) & (c.closed_on <= as_of + timedelta(days=horizon_days))
-    statement = (select(c.id, left | (func.coalesce(own.c.late, 0) == 0))
-                 .join(recent, recent.c.customer_id == c.id)
-                 .outerjoin(own, own.c.customer_id == c.id)
+    statement = (select(c.id, left | seen_after.c.customer_id.is_(None))
+                 .join(active, active.c.customer_id == c.id)
+                 .outerjoin(seen_after, seen_after.c.customer_id == c.id)
                  .where(*_population(as_of)).order_by(c.id))
     return _series(statement, "attrition")
+
+
+def _active(end: datetime):
+    """Customers with an own transaction in the SILENT_DAYS up to `end`."""
+    return (select(Account.customer_id.label("customer_id"))
+            .join(Transaction, Transaction.account_id == Account.id)
+            .where(Transaction.customer_initiated.is_(True), Transaction.posted_at <= end,
+                   Transaction.posted_at > end - timedelta(days=SILENT_DAYS))
+            .group_by(Account.customer_id).subquery("active"))
 
 
 def labels_product_taken(as_of: date, code: str, horizon_days: int = 91) -> pd.Series:

@@ -107,6 +107,7 @@ class TrainedModel(ScoringModel):
 
     kind = "trained"
     horizon_days = 182
+    settle_days = 0  # how long after the horizon the label becomes known
     step_days = 182
     periods = 2  # labelled dates: the latest validates, the earlier ones train
     exclude: tuple[str, ...] = ()
@@ -120,7 +121,7 @@ class TrainedModel(ScoringModel):
         return pd.Series(True, index=f.index)
 
     def _dates(self, as_of: date) -> list[date]:
-        first = as_of - timedelta(days=self.horizon_days)
+        first = as_of - timedelta(days=self.horizon_days + self.settle_days)
         return [first - timedelta(days=self.step_days * k) for k in range(self.periods)][::-1]
 
     def _labelled(self, day: date):
@@ -205,12 +206,14 @@ class TrainedModel(ScoringModel):
 
 @register
 class AttritionModel(TrainedModel):
-    """Probability of closing or going dormant within 6 months."""
+    """Probability that a customer active today leaves (closes, or goes silent for good)
+    within 6 months; see labels_attrition for the population and the label."""
 
     name = "attrition"
+    settle_days = feats.DORMANT_DAYS
 
     def population(self, f):
-        return f["dormant"] == 0
+        return f["days_since_own_tx"] < feats.SILENT_DAYS
 
     def labels(self, as_of):
         return feats.labels_attrition(as_of, self.horizon_days)

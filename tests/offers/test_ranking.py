@@ -58,24 +58,73 @@ def codes(offers, products):
     return [by_id[o.product_id] for o in offers]
 
 
-def test_ranked_by_value_diverse_and_explained(world):
+def test_ranked_by_value_with_near_substitutes_discounted_and_explained(world):
     c = f.customer(world["rm"], segment="medium", industry="retail")
     for code, p in (("INST", 0.5), ("WCL", 0.6), ("UCC", 0.4), ("POS", 0.3), ("FUND", 0.9)):
         propensity(c, code, p)
     db.session.commit()
     ranking.build(AS_OF)
     offers = offers_of(c)
-    chosen = codes(offers, world["products"])
-    assert len(offers) == 3
-    assert sum(code in ("INST", "WCL", "UCC") for code in chosen) == 1  # not three loans
-    assert chosen[0] == "WCL"  # 0.6 x (500k x 2.8% - 900) beats the others
-    assert [o.expected_value for o in offers] == sorted((o.expected_value for o in offers),
-                                                        reverse=True)
+    # worth a year: WCL 0.6 x (500k x 2.8% - 900) = 7,860; UCC 0.4 x 18,750 = 7,500;
+    # INST 0.5 x 11,900 = 5,950; FUND 0.9 x 1,950 = 1,755; POS 0.3 x (750 + 360 - 300) = 243.
+    # A second loan is worth half (3,750 for UCC), a third a quarter (1,487 for INST < FUND).
+    assert codes(offers, world["products"]) == ["WCL", "UCC", "FUND"]
+    assert [o.expected_value for o in offers] == [7860, 7500, 1755]
     for o in offers:
         assert o.reasons[0]["code"].endswith(".why")
         assert o.reasons[-1]["code"] == "offer.value"
     # the industry peer reason: the one retail holder holds everything (100% >= 20%)
     assert any(r["code"] == "offer.industry" for r in offers[0].reasons)
+
+
+@pytest.mark.parametrize(("worth", "chosen"), [
+    (0.0, ["WCL", "FUND", "POS"]),  # one product per family
+    (1.0, ["WCL", "UCC", "INST"]),  # substitutes count in full
+])
+def test_substitute_worth_sets_how_many_of_one_family_are_offered(world, worth, chosen):
+    ranked = [{"product_id": world["products"][code].id, "family": family, "expected_value": ev}
+              for code, family, ev in (("WCL", "loan", 7860), ("UCC", "loan", 7500),
+                                       ("INST", "loan", 5950), ("FUND", "fund", 1755),
+                                       ("POS", "payment", 243))]
+    picked = ranking.choose(ranked, contact_cost=30, substitute_worth=worth)
+    assert codes([type("O", (), o) for o in picked], world["products"]) == chosen
+
+
+def test_one_contact_cost_is_charged_once_for_all_its_offers(world):
+    """Three offers each worth less than a call, together worth more: one call for all."""
+    call = 30.0  # a medium customer is called (CONTACT_COST["call"])
+    c = f.customer(world["rm"], segment="medium")
+    quiet = f.customer(world["rm"], segment="medium")
+    # a year's value if sold: WCL 13,100, POS 810, FUND 1,950
+    for code, p in (("WCL", 0.002), ("POS", 0.03), ("FUND", 0.01)):  # 26.2 + 24.3 + 19.5
+        propensity(c, code, p)
+    for code, p in (("WCL", 0.0005), ("POS", 0.01), ("FUND", 0.005)):  # 6.55 + 8.1 + 9.75
+        propensity(quiet, code, p)
+    db.session.commit()
+    ranking.build(AS_OF)
+    offers = offers_of(c)
+    assert codes(offers, world["products"]) == ["WCL", "POS", "FUND"]
+    assert all(o.expected_value < call for o in offers)
+    assert sum(o.expected_value for o in offers) > call
+    assert offers_of(quiet) == []  # 24.40 in all: not worth a call
+
+
+def test_products_without_balances_are_valued_on_what_was_sold(world):
+    """Insurance keeps no balance: its margin (the commission) is on the premium sold."""
+    ins = f.product("INS", family="insurance", line="partner", rate=0.0015, margin_rate=0.2,
+                    annual_cost=60)
+    holder = f.customer(world["rm"], segment="medium")
+    f.account(holder, ins, balance=0)
+    db.session.add(Offer(customer_id=holder.id, product_id=ins.id, as_of=AS_OF, score=0.3,
+                         expected_value=0, state="sold", sold_amount=12_000,
+                         state_changed_at=datetime(2026, 5, 1)))
+    c = f.customer(world["rm"], segment="medium")
+    propensity(c, "INS", 0.5)
+    db.session.commit()
+    ranking.build(AS_OF)
+    [offer] = offers_of(c)
+    assert offer.product_id == ins.id
+    assert offer.expected_value == 0.5 * (12_000 * 0.2 - 60)  # 1,170
 
 
 def test_never_without_consent_or_within_the_cooldown(world):
