@@ -222,6 +222,8 @@ FEATURES: dict[str, tuple[str, str]] = {
     "annual_revenue": ("企业营业收入", "company revenue"),
     "employees": ("员工人数", "employees"),
     "dormant": ("账户休眠", "dormant account"),
+    "tx_trend": ("近3月相对全年的交易活跃度", "activity in 3 months against the year"),
+    "mobile_share": ("手机银行交易占比", "share of mobile banking"),
 }
 
 # The public survey page (/s/<token>), one block per language.

@@ -1,21 +1,24 @@
-"""Benchmark: scoring-model quality against the demo bank's hidden truth.
+"""Benchmark: scoring models and offers against the demo bank's hidden truth.
 
-Loads a synthetic bank (its truth CSV holds each customer's true attrition hazard and
-product propensities), trains the models on history up to a past date and scores that
-date, then compares with what happened after it (from the books):
+Loads a synthetic bank and measures every trained model the way `flask models evaluate`
+does: fitted on what was known at its latest labelled date, scored on that date, compared
+with what happened after it. Beside each figure stands its oracle, the probability that
+generated that very label, computed from the demo's own draws (backend/demo/oracle.py):
+on the same customers nothing can rank or forecast better, so "÷ oracle" is the share of
+the reachable quality a model reaches. docs/scoring.md explains each measure.
 
-- AUC of attrition (6 months) and of each propensity model (3 months), each divided by
-  the oracle AUC: the truth's probabilities ranked on the same customers and labels.
-  The floor is the oracle; a ratio of 1.0 means the model ranks as well as the truth.
-- next-product hit rate at 3 (propensity alone, and the offers step's ranked offers):
-  share of customers who took a product whose top 3
-  propensities contained it, against a popularity baseline (the 3 products taken most
-  in the year before, not already held).
+- per model: AUC, capture at 20%, mean predicted ÷ observed, Brier skill against the
+  training base rate, a reliability table (quintiles), each beside the oracle's;
+- attrition on customers who leave 3-6 months after the date (an early warning);
+- offers: value captured at 3 and hit at 3 for the offers step, propensity alone,
+  popularity and an oracle ranker, all under the same rules (eligible, consented, outside
+  the decline cool-down, up to three products in one contact).
 
-    python bench/bench_models.py [--database-url URL] [--customers N] [--seed N]
+    python bench/bench_models.py [--database-url URL] [--customers N] [--seed N] [--json]
 """
 
 import argparse
+import json
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -24,11 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import machine, make_app, timed  # noqa: E402
 
-
-def auc(y, p):
-    from sklearn.metrics import roc_auc_score
-
-    return roc_auc_score(y, p) if 0 < sum(y) < len(y) else float("nan")
+MONTHS = 24  # default history length (--months)
+TOP = 3
 
 
 def main() -> None:
@@ -36,126 +36,211 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--customers", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--months", type=int, default=MONTHS, help="Months of history.")
+    parser.add_argument("--json", action="store_true", help="End with one JSON summary line.")
     args = parser.parse_args()
 
-    import numpy as np
-    import pandas as pd
-    from flask import current_app
-    from sqlalchemy import select
-
     from backend import demo
-    from backend.customers.models import Customer
-    from backend.extensions import db
+    from backend.demo.base import _Calendar
+    from backend.demo.oracle import Truth
     from backend.scoring import features as feats
-    from backend.scoring import trained_models
-    from backend.scoring.registry import MODELS
+    from backend.scoring import service
+    from backend.scoring.evaluation import holdout_metrics
 
     app, _ = make_app(args.database_url, "models")
     print(f"machine: {machine()}")
+    summary = {"customers": args.customers, "months": args.months, "seed": args.seed,
+               "models": {}}
     with app.app_context():
         with timed() as t:
-            demo.load(customers=args.customers, months=24, seed=args.seed, progress=False)
+            demo.load(customers=args.customers, months=args.months, seed=args.seed,
+                      progress=False)
         print(f"demo bank: {args.customers} customers in {t['seconds']:.1f} s")
-        truth = pd.read_csv(current_app.config["DEMO_TRUTH_PATH"]).set_index("external_id")
-        ids = dict(db.session.execute(select(Customer.id, Customer.external_id)).all())
         today = feats.snapshot_date()
+        truth = Truth(app.config["DEMO_TRUTH_PATH"], _Calendar(today, args.months).start,
+                      today)
         with timed() as t:
-            frame = feats.features(today)
-        print(f"features for {len(frame)} customers: {t['seconds']:.2f} s")
+            results = service.evaluate(as_of=today)
+        print(f"fitted and scored {len(results)} models in {t['seconds']:.1f} s\n")
+        print(f"{'model':<18} {'date':<10} {'n':>5} {'pos':>4} {'AUC':>6} {'oracle':>6} "
+              f"{'÷':>5} {'cap@20':>6} {'oracle':>6} {'pred/obs':>8} {'oracle':>6} "
+              f"{'Brier skill':>11} {'oracle':>6}")
+        propensity = {}
+        for r in results:
+            y, p, day = r["y"], r["p"], r["as_of"]
+            if r["model"] == "attrition":
+                f = feats.features(day).loc[y.index]
+                seen = truth.day(day) - f["days_since_own_tx"].to_numpy()
+                oracle = truth.attrition(y.index, day, 182, seen)
+                attrition = (y, p, oracle, day)
+            elif r["model"].startswith("propensity:"):
+                oracle = truth.product_taken(r["model"].split(":")[1], y.index, day, 91)
+                propensity[r["model"].split(":")[1]] = (y, p, oracle, day)
+            else:
+                oracle = None  # repayment: the demo draws no spell date to compute it from
+            m = r["metrics"]
+            o = holdout_metrics(y, oracle, m["base_rate"]) if oracle is not None else {}
+            ratio = m["auc"] / o["auc"] if o.get("auc") and m["auc"] else None
+            print(f"{r['model']:<18} {day:%Y-%m-%d} {m['n']:>5} {m['positives']:>4} "
+                  f"{_f(m['auc'])} {_f(o.get('auc'))} {_f(ratio, 5, 2)} "
+                  f"{_f(m['capture_20'])} {_f(o.get('capture_20'))} "
+                  f"{_f(m['calibration_ratio'], 8, 2)} {_f(o.get('calibration_ratio'), 6, 2)} "
+                  f"{_f(m['brier_skill'], 11, 3)} {_f(o.get('brier_skill'), 6, 3)}")
+            summary["models"][r["model"]] = {
+                "n": m["n"], "positives": m["positives"], "auc": m["auc"],
+                "oracle_auc": o.get("auc"), "capture_20": m["capture_20"],
+                "oracle_capture_20": o.get("capture_20"),
+                "calibration_ratio": m["calibration_ratio"], "brier_skill": m["brier_skill"],
+                "oracle_brier_skill": o.get("brier_skill")}
+            r["reliability"] = _reliability(y, p)
 
-        print("\nmodel                  n   pos   AUC   oracle  ratio  pred/obs  Brier skill")
-        with feats.cached():
-            # attrition: scored half a year ago, trained only on what was known then
-            as_of = today - timedelta(days=182)
-            model = MODELS["attrition"]
-            trained = model.train(as_of)
-            f = feats.features(as_of)
-            f = f[model.population(f)]
-            y = feats.labels_attrition(as_of).reindex(f.index).dropna()
-            p, _ = model.probability(f.loc[y.index])
-            oracle = truth.loc[[ids[i] for i in y.index], "attrition_hazard_12m"].to_numpy()
-            _row("attrition", y, p, oracle, _base_rate(trained))
+        print("\nreliability (quintiles of the score: mean predicted -> observed)")
+        for r in results:
+            pairs = "  ".join(f"{a:.3f}->{b:.3f}" for a, b in r["reliability"])
+            print(f"{r['model']:<18} {pairs}")
 
-            as_of = today - timedelta(days=91)
-            f = feats.features(as_of)
-            taken, top_model = {}, {}
-            for model in trained_models.propensity_models():
-                trained = model.train(as_of)
-                scope = f[model.population(f)]
-                y = feats.labels_product_taken(as_of, model.code).reindex(scope.index).dropna()
-                taken[model.code] = y
-                if not len(y):
-                    continue
-                p, _ = model.probability(scope.loc[y.index])
-                top_model[model.code] = pd.Series(p, index=y.index)
-                column = f"p_{model.code}"
-                if column in truth:
-                    oracle = truth.loc[[ids[i] for i in y.index], column].to_numpy()
-                    _row(model.name, y, p, oracle, _base_rate(trained))
+        summary["attrition_auc_3_6_months"] = _early_warning(truth, *attrition)
+        summary.update(_offers(truth, propensity))
+    if args.json:
+        print(json.dumps(summary))
 
-        # next product: top 3 of the propensity scores vs the 3 most popular products
-        scores = pd.DataFrame(top_model).reindex(f.index)  # NaN: held or not eligible
-        took = pd.DataFrame({c: s for c, s in taken.items()}).reindex(f.index).fillna(0)
-        buyers = took.index[took.sum(axis=1) > 0]
-        ranks = scores.loc[buyers].rank(axis=1, ascending=False, method="first")
-        hit_model = ((ranks <= 3) & (took.loc[buyers, ranks.columns] > 0)).any(axis=1).mean()
-        before = feats.features(as_of - timedelta(days=365))
-        popular = (before[[f"holds_{c}" for c in scores.columns]].sum()
-                   .sort_values(ascending=False).index.str[6:].tolist())
-        eligible = scores.loc[buyers].notna()
-        order = {c: k for k, c in enumerate(popular)}
-        pop_rank = eligible.apply(lambda col: np.where(col, order[col.name], np.nan))
-        pop_rank = pop_rank.rank(axis=1, method="first")
-        hit_pop = ((pop_rank <= 3) & (took.loc[buyers, pop_rank.columns] > 0)).any(axis=1).mean()
-        print(f"\nnext product hit@3 on {len(buyers)} customers who took one: model "
-              f"{hit_model:.3f}, popularity {hit_pop:.3f}, ratio {hit_model / hit_pop:.2f}"
-              if hit_pop else f"\nnext product hit@3: model {hit_model:.3f}, popularity 0")
 
-        # the offers step's ranked offers (expected value, diversity, consent, cool-down)
-        from sqlalchemy import insert
+def _f(value, width: int = 6, digits: int = 3) -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:>{width}.{digits}f}"
 
-        from backend.offers import ranking
-        from backend.offers.models import Offer
-        from backend.products.models import Product
-        from backend.scoring.models import Score
 
-        db.session.execute(insert(Score), [
-            {"customer_id": int(cid), "model": f"propensity:{code}", "version": "bench",
-             "as_of": as_of, "value": float(v), "band": "bench", "reasons": []}
-            for code, series in top_model.items() for cid, v in series.items()])
+def _reliability(y, p, bins: int = 5) -> list[tuple[float, float]]:
+    from backend.scoring.evaluation import calibration_table
+
+    return [(row["predicted"], row["observed"]) for row in calibration_table(y, p, bins)]
+
+
+def _auc(y, p):
+    from sklearn.metrics import roc_auc_score
+
+    return round(float(roc_auc_score(y, p)), 4) if 0 < sum(y) < len(y) else None
+
+
+def _early_warning(truth, y, p, oracle, day) -> float | None:
+    """AUC on the customers who leave 3-6 months after the date against those who stay:
+    the warning an RM can still act on. The hazard alone and the oracle beside it."""
+    import numpy as np
+
+    t = truth.day(day)
+    exit_day = truth.exit[[truth.index[c] for c in y.index]]
+    later = (y.to_numpy() == 1) & (exit_day > t + 91) & (exit_day <= t + 182)
+    keep = later | (y.to_numpy() == 0)
+    yy = later[keep].astype(int).tolist()
+    hazard = truth.hazard[[truth.index[c] for c in y.index]][keep]
+    model, oracle_auc = _auc(yy, np.asarray(p)[keep]), _auc(yy, np.asarray(oracle)[keep])
+    print(f"\nattrition, leaving 3-6 months after {day}: {sum(yy)} customers against "
+          f"{len(yy) - sum(yy)} who stay: AUC model {_f(model).strip()}, hazard alone "
+          f"{_f(_auc(yy, hazard)).strip()}, oracle {_f(oracle_auc).strip()}")
+    return model
+
+
+def _offers(truth, propensity: dict) -> dict:
+    """Value captured at 3 and hit at 3 of four rankers under the same rules."""
+    import pandas as pd
+    from flask import current_app
+    from sqlalchemy import insert, select
+
+    from backend.customers.models import Customer
+    from backend.extensions import db
+    from backend.offers import ranking
+    from backend.offers.models import Offer
+    from backend.products.models import Product
+    from backend.scoring import features as feats
+    from backend.scoring.models import Score
+
+    day = next(iter(propensity.values()))[3]
+    products = {p.code: p for p in db.session.scalars(select(Product))}
+    customers = {c.id: c for c in db.session.execute(
+        select(Customer.id, Customer.segment, Customer.consent_marketing))}
+    basis, declined = ranking.value_basis(), ranking.declined_recently(day)
+    rows = []
+    for code, (y, p, oracle, _) in propensity.items():
+        product = products[code]
+        for cid, took, score, true_p in zip(y.index, y.to_numpy(), p, oracle, strict=True):
+            customer = customers[cid]
+            value = ranking.value_if_sold(product, basis.get((customer.segment, product.id), 0))
+            rows.append({"customer_id": cid, "code": code, "family": product.family,
+                         "product_id": product.id, "took": int(took), "p": float(score),
+                         "oracle": float(true_p), "value": value,
+                         "allowed": bool(customer.consent_marketing)
+                         and (cid, product.id) not in declined})
+    frame = pd.DataFrame(rows)
+    took = frame[frame.took == 1]
+    buyers = took.customer_id.unique()
+    worth = took.assign(v=took.value.clip(lower=0)).groupby("customer_id").v.sum().sum()
+    allowed = frame[frame.allowed]
+
+    def measure(offered: pd.DataFrame) -> tuple[float, float]:
+        hit = offered[["customer_id", "code"]].merge(took[["customer_id", "code", "value"]],
+                                                     on=["customer_id", "code"])
+        hit_at3 = hit.customer_id.nunique() / len(buyers) if len(buyers) else 0.0
+        captured = hit.value.clip(lower=0).sum() / worth if worth else 0.0
+        return round(float(captured), 4), round(float(hit_at3), 4)
+
+    def top(column: str) -> pd.DataFrame:
+        ranked = allowed.sort_values(["customer_id", column, "product_id"],
+                                     ascending=[True, False, True])
+        return ranked.groupby("customer_id").head(TOP)
+
+    year = pd.Series({code: int(feats.labels_product_taken(day - timedelta(days=365), code,
+                                                           365).sum())
+                      for code in propensity})
+    results = {"propensity": measure(top("p")),
+               "popularity": measure(top_by(allowed, year))}
+    gain = float(current_app.config["OFFER_CUSTOMER_GAIN"])
+    oracle_offers = []
+    for cid, group in allowed.assign(expected_value=allowed.oracle * allowed.value,
+                                     score=allowed.oracle).groupby("customer_id"):
+        picked = ranking.choose(group.to_dict("records"),
+                                ranking.contact_cost(customers[cid].segment),
+                                customer_gain=gain)
+        oracle_offers += [{"customer_id": cid, "code": o["code"]} for o in picked]
+    results["oracle"] = measure(pd.DataFrame(oracle_offers, columns=["customer_id", "code"]))
+
+    db.session.execute(insert(Score), [
+        {"customer_id": int(r.customer_id), "model": f"propensity:{r.code}", "version": "bench",
+         "as_of": day, "value": r.p, "band": "bench", "reasons": []}
+        for r in frame.itertuples()])
+    by_worth, chosen = {}, (ranking.SUBSTITUTE_WORTH, gain)
+    for substitute, customer_gain in ((0.0, gain), (1.0, gain), (chosen[0], 0.0),
+                                      (chosen[0], gain / 2), (chosen[0], gain * 1.5), chosen):
         with timed() as t:
-            ranking.build(as_of)
+            ranking.build(day, substitute_worth=substitute, customer_gain=customer_gain)
         offered = pd.DataFrame(db.session.execute(
             select(Offer.customer_id, Product.code).join(Product, Product.id == Offer.product_id)
             .where(Offer.state == "suggested")).all(), columns=["customer_id", "code"])
-        hit_offers = float(pd.Series([
-            any(took.at[cid, code] > 0 for code in offered.loc[offered.customer_id == cid, "code"]
-                if code in took.columns) for cid in buyers]).mean())
-        print(f"ranked offers (offers step, {t['seconds']:.2f} s) hit@3 {hit_offers:.3f}, "
-              f"popularity {hit_pop:.3f}, ratio {hit_offers / hit_pop:.2f}" if hit_pop else
-              f"ranked offers hit@3 {hit_offers:.3f}")
+        by_worth[(substitute, customer_gain)] = (measure(offered), t["seconds"],
+                                                 offered.customer_id.nunique())
+    results["offers"] = by_worth[chosen][0]
+
+    print(f"\noffers on {day}: {len(buyers)} customers took {len(took)} scored products "
+          f"in the next 91 days; same rules for all (eligible, consented, outside the "
+          f"cool-down, up to {TOP} in one contact)")
+    print(f"{'ranker':<12} {'value captured@3':>16} {'hit@3':>6}")
+    for name in ("offers", "propensity", "popularity", "oracle"):
+        captured, hit = results[name]
+        print(f"{name:<12} {captured:>16.3f} {hit:>6.3f}")
+    print(f"offers step by the worth of a second product of one family (near-substitutes) "
+          f"and the customer's gain from a product they want (chosen: {chosen}):")
+    for (substitute, customer_gain), ((captured, hit), seconds, contacted) in by_worth.items():
+        print(f"  worth {substitute:.1f}, gain {customer_gain:>5.0f}: value captured@3 "
+              f"{captured:.3f}, hit@3 {hit:.3f}, {contacted} customers worth a contact, "
+              f"{seconds:.2f} s")
+    return {"value_captured_at3": {k: v[0] for k, v in results.items()},
+            "hit_at3": {k: v[1] for k, v in results.items()}}
 
 
-def _row(name, y, p, oracle, base_rate):
-    """AUC beside the truth's, and calibration: mean predicted over observed, and the Brier
-    skill against the rate the model's training labels had (a constant forecast)."""
-    import numpy as np
-
-    y = np.asarray(y, dtype=float)
-    p = np.asarray(p, dtype=float)
-    a, o = auc(y.tolist(), p), auc(y.tolist(), oracle)
-    ratio = p.mean() / y.mean() if y.mean() else float("nan")
-    brier, constant = np.mean((p - y) ** 2), np.mean((base_rate - y) ** 2)
-    skill = 1 - brier / constant if constant else float("nan")
-    print(f"{name:20} {len(y):5} {int(y.sum()):4} {a:6.3f} {o:6.3f} {a / o:6.2f} "
-          f"{ratio:9.2f} {skill:8.1%}")
-
-
-def _base_rate(metrics: dict) -> float:
-    """The positive rate of the labels a model was trained on (all its labelled dates)."""
-    n = metrics["train_n"] + metrics.get("validation", {}).get("n", 0)
-    positives = metrics["train_positives"] + metrics.get("validation", {}).get("positives", 0)
-    return positives / n if n else 0.0
+def top_by(allowed, popularity):
+    """The TOP allowed products of each customer that most customers took the year before."""
+    ranked = allowed.assign(popularity=allowed.code.map(popularity).fillna(0))
+    ranked = ranked.sort_values(["customer_id", "popularity", "product_id"],
+                                ascending=[True, False, True])
+    return ranked.groupby("customer_id").head(TOP)
 
 
 if __name__ == "__main__":

@@ -109,6 +109,21 @@ class Transaction(db.Model):
     description: Mapped[str | None] = mapped_column(String(200))
 
 
+class FieldHistory(db.Model):
+    """A value of a customer or account field as it was until it was replaced, so features
+    of a past date read what was known then (backend/customers/history.py)."""
+
+    __tablename__ = "field_history"
+    __table_args__ = (Index("ix_field_history_row", "table_name", "field", "row_id",
+                            "replaced_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[int]
+    field: Mapped[str] = mapped_column(String(32))
+    value: Mapped[float | None]  # tracked fields are numbers or flags (1.0 / 0.0)
+    replaced_at: Mapped[datetime]
+
+
 class ContactPolicy(db.Model):
     """The red line for one segment; analysts edit it (PUT /api/v1/contact-policies/<segment>)."""
 

@@ -7,6 +7,7 @@ import numpy as np
 from backend.customers.models import (
     CHANNELS,
 )
+from backend.demo import draws
 from backend.demo.base import (
     BIG,
     CHAN,
@@ -71,26 +72,23 @@ def _simulate(rng, w: dict, idx: np.ndarray, cal: _Calendar, packages: dict) -> 
 
     sales = []  # (customer, code, day, amount): accounts opened in the window after onboarding
 
-    def open_days(mask, min_gap=30):
-        """Opening day of a product account: between onboarding and today, before leaving."""
-        lo = onboard + np.where(rng.random(n) < 0.3, 0, min_gap)
-        hi = np.minimum(D, exit_day - 30)
-        day = lo + (rng.random(n) ** 0.8 * np.maximum(hi - lo, 0)).astype(np.int64)
-        ok = mask & (hi > lo)
-        return ok, day
+    def open_days(code, mask=None):
+        return draws.draw_open_day(rng, held[code] if mask is None else mask, onboard, exit_day,
+                                   D, draws.OPEN_GAP[code])
 
     rate_spread = np.clip(pd_ * 0.6, 0, 0.05)
 
     # ---- term deposits: a current one (some maturing soon) and, for some, a matured one.
-    td_terms = np.array([3, 6, 12, 24, 36])
+    td = draws.TERM_ACCOUNTS["TD"]
+    td_terms = np.array(td["terms"])
     td_rates = np.array([0.0115, 0.0135, 0.0155, 0.0165, 0.0195])
     for which in ("current", "matured"):
-        mask = held["TD"] & ((rng.random(n) < 0.45) if which == "matured" else True)
-        term_i = rng.choice(len(td_terms), n, p=[0.15, 0.25, 0.35, 0.15, 0.10])
-        term_d = np.rint(td_terms[term_i] * 30.4375).astype(np.int64)
+        mask = held["TD"] & ((rng.random(n) < td["earlier"]) if which == "matured" else True)
+        term_i = rng.choice(len(td_terms), n, p=list(td["weights"]))
+        term_d = draws.term_days(td_terms[term_i])
         if which == "current":
-            soon = rng.random(n) < 0.25
-            mat = np.where(soon, D + rng.integers(1, 60, n),
+            soon = rng.random(n) < td["soon"]
+            mat = np.where(soon, D + rng.integers(1, td["soon_days"], n),
                            D + (rng.random(n) * term_d).astype(np.int64) + 1)
         else:
             mat = rng.integers(0, max(D, 1), n)
@@ -116,7 +114,7 @@ def _simulate(rng, w: dict, idx: np.ndarray, cal: _Calendar, packages: dict) -> 
                  "定期到期本息转入")
 
     # ---- money market account: interest monthly, sweeps to and from the current account.
-    ok, o = open_days(held["MMF"])
+    ok, o = open_days("MMF")
     k = np.flatnonzero(ok)
     level = np.round(bal[k] * rng.uniform(0.5, 4.0, len(k)), -2)
     a = acc.add(k, "MMF", o[k], close_day=close_day[k], rate=np.full(len(k), 0.012),
@@ -139,7 +137,7 @@ def _simulate(rng, w: dict, idx: np.ndarray, cal: _Calendar, packages: dict) -> 
              np.where(amt[keep] > 0, DESC["转入货币市场账户"], DESC["货币市场账户转出"]), stop=True)
 
     # ---- partner fund: a subscription, later a few top-ups and redemptions.
-    ok, o = open_days(held["FUND"])
+    ok, o = open_days("FUND")
     k = np.flatnonzero(ok)
     level = np.round(bal[k] * rng.uniform(0.3, 2.0, len(k)), -3)
     a = acc.add(k, "FUND", o[k], close_day=close_day[k], amount=level)
@@ -167,21 +165,21 @@ def _simulate(rng, w: dict, idx: np.ndarray, cal: _Calendar, packages: dict) -> 
         overdue_left[k[open_now]] = 0
         return d
 
-    for code, lo_amt, hi_amt, terms in (("INST", 0.03, 0.15, (12, 24, 36, 60)),
-                                        ("UCC", 0.01, 0.05, (12,))):
+    for code, lo_amt, hi_amt in (("INST", 0.03, 0.15), ("UCC", 0.01, 0.05)):
         base_rate = {"INST": 0.0435, "UCC": 0.065}[code]
+        spec = draws.TERM_ACCOUNTS[code]
         for which in ("current", "past"):
-            mask = held[code] & ((rng.random(n) < 0.3) if which == "past" else True)
-            T = np.array(terms)[rng.integers(0, len(terms), n)]
-            term_d = np.rint(T * 30.4375).astype(np.int64)
+            mask = held[code] & ((rng.random(n) < spec["earlier"]) if which == "past" else True)
+            T = np.array(spec["terms"])[rng.integers(0, len(spec["terms"]), n)]
+            term_d = draws.term_days(T)
             if which == "current":
-                soon = rng.random(n) < 0.15
-                mat = np.where(soon, D + rng.integers(1, 60, n),
+                soon = rng.random(n) < spec["soon"]
+                mat = np.where(soon, D + rng.integers(1, spec["soon_days"], n),
                                D + (rng.random(n) * term_d).astype(np.int64) + 1)
             else:
                 mat = rng.integers(0, max(D, 1), n)
             o = mat - term_d
-            ok = mask & (o >= onboard + 30) & (o < np.minimum(D, exit_day - 30)) \
+            ok = mask & (o >= onboard + spec["gap"]) & (o < np.minimum(D, exit_day - 30)) \
                 & (o < close_day)
             if which == "past":
                 ok &= mat < close_day
@@ -198,7 +196,7 @@ def _simulate(rng, w: dict, idx: np.ndarray, cal: _Calendar, packages: dict) -> 
             _sales(sales, k, code, o[k], P, onboard)
 
     # ---- working-capital line: month-end utilisation path, draws early, repayments late.
-    ok, o = open_days(held["WCL"], min_gap=60)
+    ok, o = open_days("WCL")
     k = np.flatnonzero(ok)
     L = np.clip(np.round(revenue[k] * rng.uniform(0.05, 0.25, len(k)), -4), 1e5, 1e7)
     years = np.maximum(np.ceil((D + 1 - o[k]) / 365), 1).astype(np.int64)
@@ -212,7 +210,7 @@ def _simulate(rng, w: dict, idx: np.ndarray, cal: _Calendar, packages: dict) -> 
     _sales(sales, k, "WCL", o[k], L, onboard)
 
     # ---- business card: spending through the month, repaid in full on the 5th.
-    ok, o = open_days(held["BCARD"])
+    ok, o = open_days("BCARD")
     k = np.flatnonzero(ok)
     limit = np.clip(np.round(revenue[k] * rng.uniform(0.005, 0.03, len(k)), -3), 1e4, 5e5)
     d_over = take_overdue(k, np.ones(len(k), bool))
@@ -224,7 +222,7 @@ def _simulate(rng, w: dict, idx: np.ndarray, cal: _Calendar, packages: dict) -> 
     _sales(sales, k, "BCARD", o[k], limit, onboard)
 
     # ---- merchant acquiring: settlements into the current account, fee monthly.
-    ok, o = open_days(held["POS"])
+    ok, o = open_days("POS")
     k = np.flatnonzero(ok)
     a = acc.add(k, "POS", o[k], close_day=close_day[k], rate=np.full(len(k), 0.0038))
     _sales(sales, k, "POS", o[k], turnover[k], onboard)
@@ -248,7 +246,7 @@ def _simulate(rng, w: dict, idx: np.ndarray, cal: _Calendar, packages: dict) -> 
     _month_end_charge(rng, rows, cal, cur[k], fee, "fee", "收单手续费")
 
     # ---- payroll and billing: salaries on the 10th, social insurance on the 15th.
-    ok, o = open_days(held["PAY"])
+    ok, o = open_days("PAY")
     k = np.flatnonzero(ok)
     a = acc.add(k, "PAY", o[k], close_day=close_day[k])
     _sales(sales, k, "PAY", o[k], turnover[k], onboard)
@@ -264,7 +262,7 @@ def _simulate(rng, w: dict, idx: np.ndarray, cal: _Calendar, packages: dict) -> 
                  "payment", chan, ci, desc, stop=True)
 
     # ---- cash management: a service with a monthly fee only.
-    ok, o = open_days(held["CMS"])
+    ok, o = open_days("CMS")
     k = np.flatnonzero(ok)
     acc.add(k, "CMS", o[k], close_day=close_day[k])
     _sales(sales, k, "CMS", o[k], np.zeros(len(k)), onboard)
@@ -276,7 +274,7 @@ def _simulate(rng, w: dict, idx: np.ndarray, cal: _Calendar, packages: dict) -> 
     for code, premium in (("CGI", np.maximum(loan_amount * 0.012, 300)),
                           ("INS", np.maximum(revenue * rng.uniform(0.0004, 0.0012, n), 1500))):
         mask = held[code] & ((loan_amount > 0) if code == "CGI" else True)
-        ok, o = open_days(mask)
+        ok, o = open_days(code, mask)
         k = np.flatnonzero(ok)
         prem = np.round(premium[k], 2)
         acc.add(k, code, o[k], close_day=close_day[k], amount=prem)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from backend.auth import service as auth_service
 from backend.auth.models import User
+from backend.demo import draws
 from backend.demo.base import BIG, PASSWORD, _Calendar, _sigmoid
 from backend.demo.words import (
     BRANDS,
@@ -191,7 +192,7 @@ def _draw_world(rng, n: int, cal: _Calendar, staff: dict) -> dict:
         "PWM": -4.2 + 1.0 * x["rev"] + 0.8 * x["bal"] + 0.6 * x["old_owner"],
     }
     w["propensity"] = {k: _sigmoid(v + 0.5 * rng.standard_normal(n)) for k, v in logits.items()}
-    exposure = 1 - np.exp(-(tenure_y + 0.15) / 1.5)
+    exposure = draws.exposure(tenure_y)
     held = {k: rng.random(n) < w["propensity"][k] * exposure for k in HELD}
     has_loan = held["INST"] | held["WCL"] | held["UCC"]
     held["CGI"] &= has_loan
@@ -205,20 +206,11 @@ def _draw_world(rng, n: int, cal: _Calendar, staff: dict) -> dict:
                       - 0.3 * w["z_rev"] - 0.35 * products_held + 0.6 * (digital > 0.75)
                       + 0.7 * rng.standard_normal(n))
     w["hazard"] = hazard
-    span = (D + 2 * 365) / 365.25
-    leaves = rng.random(n) < 1 - np.exp(-hazard * span)
-    # When: past exits show as lapsed/closed or dormant, recent ones are fading, future ones
-    # are the attrition the scoring models should foresee.
-    phase = rng.choice(4, n, p=[0.35, 0.20, 0.10, 0.35])
-    lo = np.array([-365, D - 365, D - 90, D])[phase]
-    hi = np.array([D - 365, D - 90, D, D + 365])[phase]
-    exit_day = lo + (rng.random(n) * np.maximum(hi - lo, 1)).astype(np.int64)
-    leaves &= exit_day > w["onboard"] + 60
-    big = BIG
-    w["exit"] = np.where(leaves, exit_day, big)
+    w["exit"] = exit_day = draws.draw_exit(rng, hazard, w["onboard"], D)
+    leaves = exit_day < BIG
     closes = leaves & (exit_day < D - 120) & (rng.random(n) < 0.4)
     close_day = np.minimum(exit_day + rng.integers(30, 180, n), D - 1)
-    w["close"] = np.where(closes, close_day, big)
+    w["close"] = np.where(closes, close_day, BIG)
     w["leave_reason"] = rng.integers(0, len(LEAVE_REASONS), n)
 
     # Truth: default probability over the next twelve months.

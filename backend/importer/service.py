@@ -24,10 +24,12 @@ from tqdm import tqdm
 
 from backend import csvfiles
 from backend.auth.models import User
-from backend.customers.models import Account, Customer, RelatedParty, Transaction
+from backend.customers import history
+from backend.customers.models import Account, Customer, FieldHistory, RelatedParty, Transaction
 from backend.errors import Invalid
 from backend.extensions import db
 from backend.importer import schemas
+from backend.models_base import utcnow
 from backend.products.models import Product
 
 log = logging.getLogger(__name__)
@@ -360,14 +362,15 @@ def _refused(message: str) -> Invalid:
 
 
 class _Row:
-    __slots__ = ("line", "cells", "readable", "problems", "data", "values", "insert", "update")
+    __slots__ = ("line", "cells", "readable", "problems", "data", "values", "insert", "update",
+                 "replaced")
 
     def __init__(self, line: int, cells: list[str], error: str | None):
         self.line = line
         self.cells = cells
         self.readable = error is None  # cells match the header and decode; worth validating
         self.problems = [error] if error else []
-        self.data = self.values = self.insert = self.update = None
+        self.data = self.values = self.insert = self.update = self.replaced = None
 
     def reject(self, problem: str) -> None:
         self.readable = False
@@ -509,6 +512,7 @@ class _Run:
         existing = {tuple(old[c] for c in match): old for old in db.session.execute(
             select(table).where(table.c[match[0]].in_(wanted))).mappings()}
         columns = [column for _, column, _ in self.columns]
+        now = utcnow()
         for row in rows:
             values = row.values
             old = existing.get(tuple(values.get(c) for c in match)) if existing else None
@@ -519,6 +523,7 @@ class _Run:
             elif any(old[c] != value for c, value in values.items()):
                 row.update = {c: values[c] if c in values else old[c] for c in columns}
                 row.update["_id"] = old["id"]
+                row.replaced = history.replaced(table.name, old["id"], old, values, now)
             else:
                 self.summary.unchanged += 1
 
@@ -561,6 +566,9 @@ class _Run:
             connection.execute(insert(table), inserts)
         if updates:
             connection.execute(update(table).where(table.c.id == bindparam("_id")), updates)
+        replaced = [old for row in rows if row.update and row.replaced for old in row.replaced]
+        if replaced:  # the values these updates replace, for features of past dates
+            connection.execute(insert(FieldHistory), replaced)
 
 
 def _flatten(messages):

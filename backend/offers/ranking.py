@@ -42,7 +42,7 @@ LIVE = ("suggested", "presented")
 CONTACT_CHANNEL = {"large": "visit", "medium": "call", "small": "call", "micro": "email"}
 
 
-def _value_basis() -> dict[tuple[str, int], float]:
+def value_basis() -> dict[tuple[str, int], float]:
     """(segment, product id) -> what the product earns its margin on in that segment: the
     average open balance of its holders, or where they keep none, the average amount sold
     (an insurance premium), from that segment's sales or else from all sales."""
@@ -97,7 +97,7 @@ def _industry_uptake() -> dict[tuple[str, int], float]:
     return {(ind, pid): n / totals[ind] for ind, pid, n in held if totals.get(ind)}
 
 
-def _declined_recently(as_of: date) -> set[tuple[int, int]]:
+def declined_recently(as_of: date) -> set[tuple[int, int]]:
     """(customer, product) pairs inside the segment's decline cool-down."""
     cooldown = dict(db.session.execute(select(ContactPolicy.segment,
                                               ContactPolicy.decline_cooldown_days)).all())
@@ -113,29 +113,36 @@ def _declined_recently(as_of: date) -> set[tuple[int, int]]:
 
 
 def choose(candidates: list[dict], contact_cost: float, k: int = TOP,
-           substitute_worth: float = SUBSTITUTE_WORTH) -> list[dict]:
-    """The offers one contact should present: up to k, each adding the most worth (its
-    expected value, discounted for every product of its family already chosen), kept only
-    when together they are worth more than the contact costs. Best first."""
-    picked, left = [], sorted(candidates, key=lambda o: (-o["expected_value"], o["product_id"]))
+           substitute_worth: float = SUBSTITUTE_WORTH, customer_gain: float = 0.0) -> list[dict]:
+    """The offers one contact should present: up to k, each adding the most worth, kept only
+    when together they are worth more than the contact costs. Best first.
+
+    An offer is worth its expected value to the bank plus, for the customer, its propensity
+    times `customer_gain` (what a product the customer wants is worth to them), discounted
+    by `substitute_worth` for every product of its family already chosen."""
+    picked, left, total = [], sorted(candidates, key=lambda o: (-o["expected_value"],
+                                                               o["product_id"])), 0.0
 
     def worth(offer):
         same = sum(p["family"] == offer["family"] for p in picked)
-        return offer["expected_value"] * substitute_worth ** same
+        return (offer["expected_value"] + offer["score"] * customer_gain) * substitute_worth ** same
 
     while left and len(picked) < k:
         best = max(left, key=worth)  # max keeps the first of equals: the higher value
         if worth(best) <= 0:
             break
+        total += worth(best)
         picked.append(best)
         left.remove(best)
-    total = sum(offer["expected_value"] * substitute_worth ** sum(
-        p["family"] == offer["family"] for p in picked[:n]) for n, offer in enumerate(picked))
     return picked if total > contact_cost else []
 
 
-def build(as_of: date) -> int:
-    """Rank and store each customer's top offers for as_of; return the offers written."""
+def build(as_of: date, substitute_worth: float = SUBSTITUTE_WORTH,
+          customer_gain: float | None = None) -> int:
+    """Choose and store each customer's offers for as_of; return the offers written.
+    customer_gain defaults to the bank's OFFER_CUSTOMER_GAIN."""
+    if customer_gain is None:
+        customer_gain = float(current_app.config["OFFER_CUSTOMER_GAIN"])
     last = db.session.scalar(select(func.max(Score.as_of))
                              .where(Score.model.like("propensity:%"), Score.as_of <= as_of))
     if last is None:
@@ -144,12 +151,11 @@ def build(as_of: date) -> int:
     customers = {c.id: c for c in db.session.execute(
         select(Customer.id, Customer.segment, Customer.industry, Customer.consent_marketing,
                Customer.onboarded_on).where(Customer.status != "closed"))}
-    basis = _value_basis()
+    basis = value_basis()
     repayment, value_band = latest_scores("repayment", as_of), latest_scores("value", as_of)
     sensitivity = _sensitivity()
     uptake = _industry_uptake()
-    declined = _declined_recently(as_of)
-    costs = current_app.config["CONTACT_COST"]
+    declined = declined_recently(as_of)
     candidates = defaultdict(list)
     for cid, model, p, reasons in db.session.execute(
             select(Score.customer_id, Score.model, Score.value, Score.reasons)
@@ -180,8 +186,14 @@ def build(as_of: date) -> int:
                                 "score": round(float(p), 6), "expected_value": round(ev, 2),
                                 "reasons": why, "price": price})
     return _store(as_of, {
-        cid: choose(c, costs.get(CONTACT_CHANNEL.get(customers[cid].segment, "call"), 0.0))
+        cid: choose(c, contact_cost(customers[cid].segment), substitute_worth=substitute_worth,
+                    customer_gain=customer_gain)
         for cid, c in candidates.items()})
+
+
+def contact_cost(segment: str | None) -> float:
+    """What one contact costs with a customer of the segment (on its usual channel)."""
+    return current_app.config["CONTACT_COST"].get(CONTACT_CHANNEL.get(segment, "call"), 0.0)
 
 
 def _store(as_of: date, ranked: dict[int, list[dict]]) -> int:

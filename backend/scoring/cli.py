@@ -1,4 +1,4 @@
-"""`flask models`: train, list, show and backtest scoring models.
+"""`flask models`: train, evaluate, list, show and backtest scoring models.
 
 pandas and scikit-learn are imported inside the commands that need them: at the top
 they would cost every app start (each API worker, each CLI call) about a second.
@@ -16,7 +16,7 @@ from backend.scoring import experiments
 from backend.scoring.models import ModelVersion
 from backend.timeutil import bank_today
 
-models_cli = AppGroup("models", help="Scoring models: train, list, show, backtest.")
+models_cli = AppGroup("models", help="Scoring models: train, evaluate, list, show, backtest.")
 
 
 @models_cli.command("train")
@@ -35,6 +35,32 @@ def train_command(as_of, names, if_untrained):
         v = metrics.get("validation") or {}
         click.echo(f"{name:22} auc {_fmt(metrics.get('auc'))}  n {v.get('n', 0)}  "
                    f"positives {v.get('positives', 0)}")
+
+
+@models_cli.command("evaluate")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Evaluate as the models stood on this date (default: today).")
+@click.option("--model", "names", multiple=True, help="Only this model (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per model instead.")
+def evaluate_command(as_of, names, as_json):
+    """Measure each trained model on a later window than it learned from (nothing stored)."""
+    from backend.scoring import service
+
+    results = service.evaluate(as_of=as_of.date() if as_of else None, names=list(names))
+    if not as_json:
+        click.echo(f"{'model':<22} {'date':<10} {'n':>6} {'pos':>5} {'AUC':>6} "
+                   f"{'capture@20%':>11} {'pred/obs':>8} {'Brier skill':>11}")
+    for r in results:
+        m = r["metrics"]
+        if as_json:
+            click.echo(json.dumps({"model": r["model"], "as_of": r["as_of"].isoformat(),
+                                   **{k: m[k] for k in ("n", "positives", "auc", "capture_20",
+                                                        "calibration_ratio", "brier_skill",
+                                                        "calibration")}}))
+            continue
+        click.echo(f"{r['model']:<22} {r['as_of']:%Y-%m-%d} {m['n']:>6} {m['positives']:>5} "
+                   f"{_fmt(m['auc']):>6} {_fmt(m['capture_20']):>11} "
+                   f"{_fmt(m['calibration_ratio']):>8} {_fmt(m['brier_skill']):>11}")
 
 
 @models_cli.command("list")

@@ -44,6 +44,19 @@ def ranking_metrics(y, p) -> dict:
     return out
 
 
+def holdout_metrics(y, p, base_rate: float) -> dict:
+    """A model measured on a later window than it learned from: ranking_metrics, plus mean
+    predicted over observed (1.0: calibrated) and the Brier skill, the share of the Brier
+    score of a constant forecast at the training base rate that the model removes."""
+    y, p = np.asarray(y, float), np.asarray(p, float)
+    out = ranking_metrics(y, p)
+    constant = float(np.mean((base_rate - y) ** 2)) if len(y) else 0.0
+    out["calibration_ratio"] = round(float(p.mean() / y.mean()), 3) if y.sum() else None
+    out["brier_skill"] = round(1 - float(np.mean((p - y) ** 2)) / constant, 4) \
+        if constant else None
+    return out
+
+
 FAMILIES = ("logistic", "gradient boosting")
 
 

@@ -12,9 +12,12 @@ before t. With the end balance itself derived as today's balance minus every flo
 after `as_of` (the demo bank's books are exact, see backend/demo/), this gives
 point-in-time 30/91/365-day averages from one scan, with no month-end table.
 
-What the books only hold as today's snapshot (days overdue, credit limits) is moved back
-in time: days overdue on `as_of` = today's days overdue minus the days since `as_of`
-(an overdue spell is assumed to be unbroken), limits are taken as they are today.
+Fields the books hold as today's values (revenue, head count, consents, credit limits,
+days overdue) are read as they were on `as_of`: an import that replaced one kept the old
+value (backend/customers/history.py). Days overdue on `as_of` = the value replaced first
+after it (or today's) minus the days between (an overdue spell is assumed unbroken).
+Windows that reach before the books begin are shorter than their names: the frame's
+attrs["history_days"] says how much of the year the books cover.
 """
 
 from collections.abc import Callable
@@ -27,6 +30,7 @@ import pandas as pd
 from flask import current_app
 from sqlalchemy import Float, Subquery, and_, case, cast, func, select
 
+from backend.customers import history
 from backend.customers.models import Account, Customer, Transaction
 from backend.extensions import db
 from backend.products.models import Product
@@ -92,6 +96,7 @@ def _accounts_subquery(as_of: date, end: datetime, codes: list[str]):
     amount = _f(Transaction.amount)
     posted = _days(Transaction.posted_at)
     after = _sum(case((Transaction.posted_at > end, amount), else_=0.0))
+    lag = max((snapshot_date() - as_of).days, 0)
     per_account = [
         Account.id, Account.customer_id, Product.code, Product.family, Product.is_credit,
         _f(Product.margin_rate).label("margin_rate"), _f(Product.annual_cost).label("cost"),
@@ -99,8 +104,10 @@ def _accounts_subquery(as_of: date, end: datetime, codes: list[str]):
         ((Account.opened_on > as_of - timedelta(days=365)) & (Account.opened_on <= as_of))
         .label("opened_12m"),
         (_f(Account.balance) - after).label("bal"),
-        _f(Account.limit_amount).label("limit_amount"),
-        Account.days_overdue,
+        _f(history.as_of(Account.limit_amount, "accounts", Account.id, end))
+        .label("limit_amount"),
+        history.snapshot_as_of(Account.days_overdue, "accounts", Account.id, end, _days,
+                               _epoch_days(end), lag).label("days_overdue"),
         _sum(case(((Transaction.kind == "fee") & (Transaction.posted_at <= end)
                    & (Transaction.posted_at > end - timedelta(days=365)), func.abs(amount)),
                   else_=0.0)).label("fees_12m"),
@@ -122,7 +129,6 @@ def _accounts_subquery(as_of: date, end: datetime, codes: list[str]):
     )
     a = accounts.c
     deposit = a.family == "deposit"
-    lag = max((snapshot_date() - as_of).days, 0)
     cols = [
         a.customer_id,
         count_if(a.held).label("products_held"),
@@ -130,7 +136,7 @@ def _accounts_subquery(as_of: date, end: datetime, codes: list[str]):
         _sum(case((a.held & deposit, a.bal), else_=0.0)).label("deposit_balance"),
         _sum(case((a.held & a.is_credit, a.bal), else_=0.0)).label("credit_balance"),
         _sum(case((a.held & a.is_credit, a.limit_amount), else_=0.0)).label("credit_limit"),
-        func.coalesce(func.max(case((a.held & a.is_credit, a.days_overdue - lag), else_=0)), 0)
+        func.coalesce(func.max(case((a.held & a.is_credit, a.days_overdue), else_=0)), 0)
         .label("days_overdue_raw"),
         count_if(a.held & a.is_credit).label("credit_accounts"),
         _sum(a.fees_12m).label("fees_12m"),
@@ -169,7 +175,10 @@ def _contacts_subquery(end: datetime):
     i = Interaction
     year = (i.started_at > end - timedelta(days=365))
     reached = i.outcome.notin_(("not_reached",))
-    cols = [i.customer_id, func.max(i.started_at).label("last_contact"),
+    # A contact whose outcome is a sale records the very product a model predicts (the
+    # account opens days later): it is not a contact the models may learn from.
+    cols = [i.customer_id,
+            func.max(case((i.outcome != "sale", i.started_at))).label("last_contact"),
             count_if(year).label("contacts_12m"),
             count_if(year & reached).label("reached_12m"),
             count_if(year & (i.outcome == "sale")).label("contact_sales_12m"),
@@ -225,9 +234,11 @@ def _features(as_of: date) -> pd.DataFrame:
     con = _contacts_subquery(end)
     sources = [acc, tx, con, *(build(as_of, end) for build in SOURCES)]
     c = Customer
-    statement = select(c.id.label("customer_id"), c.industry, c.employees,
-                       _f(c.annual_revenue).label("annual_revenue"), c.onboarded_on,
-                       c.consent_marketing, c.consent_phone, c.consent_email,
+    known = [history.as_of(column, "customers", c.id, end).label(column.key)
+             for column in (c.employees, c.consent_marketing, c.consent_phone, c.consent_email)]
+    statement = select(c.id.label("customer_id"), c.industry, *known,
+                       _f(history.as_of(c.annual_revenue, "customers", c.id, end))
+                       .label("annual_revenue"), c.onboarded_on,
                        *[col for source in sources for col in source.c
                          if col.name != "customer_id"])
     for source in sources:
@@ -237,6 +248,14 @@ def _features(as_of: date) -> pd.DataFrame:
     result = db.session.connection().execute(statement)
     frame = pd.DataFrame(result.all(), columns=list(result.keys())).set_index("customer_id")
     return _finish(frame, as_of, end, codes)
+
+
+def _books_start(as_of: date) -> date:
+    """The first day the books hold transactions of (as_of when they hold none)."""
+    first = db.session.scalar(select(func.min(Transaction.posted_at)))
+    if first is None:
+        return as_of
+    return pd.Timestamp(first).date()
 
 
 def _days_since(moments: pd.Series, end: datetime) -> pd.Series:
@@ -272,6 +291,14 @@ def _finish(frame: pd.DataFrame, as_of: date, end: datetime, codes: list[str]) -
     frame["margin_12m"] = frame["revenue_12m"] - frame["cost_to_serve_12m"]
     frame["reach_rate_12m"] = (frame["reached_12m"] + 1) / (frame["contacts_12m"] + 2)
     frame["dormant"] = (frame["days_since_own_tx"] >= DORMANT_DAYS).astype(float)
+    # Windows reaching before the books begin hold less than their length: the frame says
+    # how much of the year the books cover, and rates are per day actually covered.
+    history = float(np.clip((as_of - _books_start(as_of)).days, 1, WINDOWS[-1]))
+    frame.attrs["history_days"] = history
+    # the last quarter's activity against the year's, per day (log: 0 is steady)
+    frame["tx_trend"] = np.log((frame["tx_count_91d"] + 1) / min(91.0, history)
+                               / ((frame["tx_count_365d"] + 1) / history))
+    frame["mobile_share"] = frame["tx_mobile_91d"] / (frame["tx_count_91d"] + 1)
     frame.attrs["as_of"] = as_of
     frame.attrs["codes"] = codes
     return frame

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, union_all, update
 
 from backend.customers.models import Customer
 from backend.extensions import db
-from backend.scoring import experiments, rule_models, trained_models  # noqa: F401 (they register)
+from backend.scoring import evaluation, experiments, rule_models, trained_models  # noqa: F401
 from backend.scoring import features as feats
 from backend.scoring.models import Score
 from backend.scoring.registry import MODELS, ScoringModel, find_version, load_artifact
@@ -45,6 +45,30 @@ def _train(as_of: date, names, results: dict) -> None:
             continue
         results[model.name] = model.train(as_of)
         log.info("trained %s: auc %s", model.name, results[model.name].get("auc"))
+
+
+def evaluate(*, as_of: date | None = None, names: list[str] | None = None) -> list[dict]:
+    """Measure every trained model (or those named) the way it will be used: fitted on what
+    was known at its latest labelled date, scored on that date, compared with what happened
+    after it (evaluation.holdout_metrics). Nothing is stored; the champions stay."""
+    as_of = as_of or feats.snapshot_date()
+    out = []
+    with feats.cached():
+        for model in all_models():
+            model = getattr(model, "trained", model) if model.kind == "rules" else model
+            if model.kind != "trained" or (names and model.name not in names):
+                continue
+            day = model.latest_labelled_date(as_of)
+            artifact, fitted = model.fit(day)
+            f = feats.features(day)
+            f = f[model.population(f)]
+            y = model.labels(day).reindex(f.index).dropna()
+            if not len(y):
+                continue
+            p, _ = model.probability(f.loc[y.index], artifact)
+            out.append({"model": model.name, "as_of": day, "y": y, "p": p,
+                        "metrics": evaluation.holdout_metrics(y, p, fitted["base_rate"])})
+    return out
 
 
 def score_all(*, as_of: date, names: list[str] | None = None) -> int:

@@ -82,8 +82,9 @@ NUMERIC = ["tenure_days", "products_held", "products_opened_12m", "deposit_avg_3
            "tx_count_30d", "tx_count_91d", "tx_count_365d", "tx_amount_91d", "tx_pos_91d",
            "tx_mobile_91d", "tx_online_91d", "tx_branch_91d", "days_since_own_tx",
            "days_since_contact", "days_overdue", "limit_utilisation", "revenue_12m",
-           "margin_12m", "contacts_12m", "contact_sales_12m", "contact_declines_12m",
-           "complaints_12m", "reach_rate_12m", "annual_revenue", "employees", "dormant"]
+           "margin_12m", "contacts_12m", "contact_declines_12m",
+           "complaints_12m", "reach_rate_12m", "annual_revenue", "employees", "dormant",
+           "tx_trend", "mobile_share"]
 LOGGED = {"deposit_avg_30d", "deposit_avg_91d", "deposit_avg_365d", "credit_avg_91d",
           "tx_amount_91d", "revenue_12m", "annual_revenue", "employees", "tenure_days",
           "tx_count_365d", "days_since_own_tx", "days_since_contact"}
@@ -131,17 +132,27 @@ class TrainedModel(ScoringModel):
         common = f.index.intersection(y.index)
         return f.loc[common], y.loc[common]
 
-    def train(self, as_of: date) -> dict:
-        """Fit on the earlier dates, validate on the latest one, refit on all, store a version."""
-        sets = [self._labelled(d) for d in self._dates(as_of)]
+    def latest_labelled_date(self, as_of: date) -> date:
+        """The latest date whose label is known on as_of."""
+        return self._dates(as_of)[-1]
+
+    def fit(self, as_of: date) -> tuple[dict, dict]:
+        """Fit on the earlier labelled dates, validate and calibrate on the latest one, refit
+        on all: the artifact and its metrics, nothing stored."""
+        dates = self._dates(as_of)
+        sets = [self._labelled(d) for d in dates]
         columns = sorted(set().union(*(design_matrix(f, exclude=self.exclude).columns
                                        for f, _ in sets)))
         xs = [design_matrix(f, columns, self.exclude) for f, _ in sets]
         ys = [y.to_numpy() for _, y in sets]
         x_train, y_train = pd.concat(xs[:-1]), np.concatenate(ys[:-1])
-        metrics = {"train_dates": [d.isoformat() for d in self._dates(as_of)[:-1]],
-                   "valid_date": self._dates(as_of)[-1].isoformat(),
-                   "train_n": int(len(y_train)), "train_positives": int(y_train.sum())}
+        metrics = {"train_dates": [d.isoformat() for d in dates[:-1]],
+                   "valid_date": dates[-1].isoformat(),
+                   "train_n": int(len(y_train)), "train_positives": int(y_train.sum()),
+                   # dates whose 12-month windows reach before the books begin
+                   "short_history_dates": [d.isoformat() for d, (f, _) in zip(dates, sets,
+                                                                             strict=True)
+                                           if f.attrs.get("history_days", 365) < 365]}
         calibration = None
         if 0 < y_train.sum() < len(y_train) and len(ys[-1]):
             model = make_classifier().fit(x_train, y_train)
@@ -159,9 +170,15 @@ class TrainedModel(ScoringModel):
             artifact = {"estimator": None, "columns": columns,
                         "base_rate": float(y_all.mean()) if len(y_all) else 0.0}
         metrics["auc"] = (metrics.get("validation") or {}).get("auc")
+        metrics["base_rate"] = float(y_all.mean()) if len(y_all) else 0.0
+        return artifact, metrics
+
+    def train(self, as_of: date) -> dict:
+        """Fit (see fit) and store the result as a new version, the champion from now on."""
+        artifact, metrics = self.fit(as_of)
         version = f"{as_of:%Y%m%d}"
         save_version(name=self.name, version=version, kind=self.kind, metrics=metrics,
-                     parameters={"horizon_days": self.horizon_days, "columns": columns,
+                     parameters={"horizon_days": self.horizon_days, "columns": artifact["columns"],
                                  "estimator": "StandardScaler+LogisticRegression(C=0.3)"},
                      artifact=artifact)
         self._loaded = (version, artifact)

@@ -16,6 +16,12 @@ AS_OF = date(2026, 11, 28)
 
 
 @pytest.fixture
+def bank_value_only(app, monkeypatch):
+    """Offers weighed on the bank's value alone, so the figures below add up by hand."""
+    monkeypatch.setitem(app.config, "OFFER_CUSTOMER_GAIN", 0)
+
+
+@pytest.fixture
 def world(app):
     rm = f.user("rm_a", "rm", f.team("A"), grade=3)
     products = {
@@ -58,7 +64,7 @@ def codes(offers, products):
     return [by_id[o.product_id] for o in offers]
 
 
-def test_ranked_by_value_with_near_substitutes_discounted_and_explained(world):
+def test_ranked_by_value_with_near_substitutes_discounted_and_explained(world, bank_value_only):
     c = f.customer(world["rm"], segment="medium", industry="retail")
     for code, p in (("INST", 0.5), ("WCL", 0.6), ("UCC", 0.4), ("POS", 0.3), ("FUND", 0.9)):
         propensity(c, code, p)
@@ -82,7 +88,8 @@ def test_ranked_by_value_with_near_substitutes_discounted_and_explained(world):
     (1.0, ["WCL", "UCC", "INST"]),  # substitutes count in full
 ])
 def test_substitute_worth_sets_how_many_of_one_family_are_offered(world, worth, chosen):
-    ranked = [{"product_id": world["products"][code].id, "family": family, "expected_value": ev}
+    ranked = [{"product_id": world["products"][code].id, "family": family, "expected_value": ev,
+               "score": 0.5}
               for code, family, ev in (("WCL", "loan", 7860), ("UCC", "loan", 7500),
                                        ("INST", "loan", 5950), ("FUND", "fund", 1755),
                                        ("POS", "payment", 243))]
@@ -90,7 +97,7 @@ def test_substitute_worth_sets_how_many_of_one_family_are_offered(world, worth, 
     assert codes([type("O", (), o) for o in picked], world["products"]) == chosen
 
 
-def test_one_contact_cost_is_charged_once_for_all_its_offers(world):
+def test_one_contact_cost_is_charged_once_for_all_its_offers(world, bank_value_only):
     """Three offers each worth less than a call, together worth more: one call for all."""
     call = 30.0  # a medium customer is called (CONTACT_COST["call"])
     c = f.customer(world["rm"], segment="medium")
@@ -109,7 +116,25 @@ def test_one_contact_cost_is_charged_once_for_all_its_offers(world):
     assert offers_of(quiet) == []  # 24.40 in all: not worth a call
 
 
-def test_products_without_balances_are_valued_on_what_was_sold(world):
+def test_the_customers_gain_lets_a_wanted_product_win_over_a_long_shot(world):
+    """Worth = expected value + propensity x the customer's gain. On the bank's value alone
+    a 6% card (786) beats a 90% POS service (729); with a gain of 3,000 for a product the
+    customer wants, POS is worth 729 + 2,700 and the card 786 + 180."""
+    ranked = [{"product_id": world["products"][code].id, "family": family, "score": p,
+               "expected_value": ev}
+              for code, family, p, ev in (("INST", "loan", 0.4, 4760), ("WCL", "card", 0.06, 786),
+                                          ("FUND", "fund", 0.9, 1755),
+                                          ("POS", "payment", 0.9, 729))]
+
+    def chosen(gain):
+        return codes([type("O", (), o) for o in ranking.choose(ranked, 30, customer_gain=gain)],
+                     world["products"])
+
+    assert chosen(0) == ["INST", "FUND", "WCL"]
+    assert chosen(3000) == ["INST", "FUND", "POS"]
+
+
+def test_products_without_balances_are_valued_on_what_was_sold(world, bank_value_only):
     """Insurance keeps no balance: its margin (the commission) is on the premium sold."""
     ins = f.product("INS", family="insurance", line="partner", rate=0.0015, margin_rate=0.2,
                     annual_cost=60)

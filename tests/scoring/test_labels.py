@@ -68,3 +68,103 @@ def test_attrition_trains_only_on_dates_whose_label_has_been_observed():
     model = AttritionModel()
     today = date(2026, 12, 7)
     assert max(model._dates(today)) == today - timedelta(days=HORIZON + feats.DORMANT_DAYS)
+
+
+# --------------------------------------------------------------------------- point in time
+
+
+def write_csv(path, header: list[str], *rows: list) -> str:
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(header)
+        out.writerows(rows)
+    return str(path)
+
+
+def test_features_of_a_past_date_do_not_change_with_todays_data(app, tmp_path):
+    """What an import changes today (revenue, head count, consents, a credit limit, days
+    overdue) and what happens today (a transaction, a contact) leave a past date's features
+    as they were."""
+    from backend.importer import service as importer
+    from backend.scoring.features import snapshot_date
+
+    today = snapshot_date()
+    past = today - timedelta(days=120)
+    rm = make.user("rm_pit")
+    cur = make.product("CURP", family="deposit")
+    loan = make.product("LOANP", family="loan", is_credit=True)
+    customer = make.customer(rm, external_id="PIT1", onboarded_on=today - timedelta(days=900),
+                             annual_revenue=5_000_000, employees=40, consent_marketing=True)
+    current = make.account(customer, cur, balance=80_000, external_id="PITCUR",
+                           opened_on=today - timedelta(days=900))
+    make.account(customer, loan, balance=-300_000, external_id="PITLOAN",
+                 opened_on=today - timedelta(days=400), limit_amount=500_000, days_overdue=0)
+    for days in (300, 200, 130, 125, 60, 10):
+        make.transaction(current, -1000, at(today - timedelta(days=days)),
+                         customer_initiated=True)
+    make.interaction(rm, customer, started_at=at(today - timedelta(days=140)), outcome="reached")
+    db_commit()
+    before = feats.features(past).loc[customer.id]
+
+    write_csv(tmp_path / "customers.csv",
+              ["external_id", "name", "employees", "annual_revenue", "consent_marketing"],
+              ["PIT1", customer.name, 9, 900_000, "false"])
+    write_csv(tmp_path / "accounts.csv",
+              ["external_id", "customer_external_id", "product_code", "opened_on",
+               "limit_amount", "days_overdue", "balance"],
+              ["PITLOAN", "PIT1", "LOANP", (today - timedelta(days=400)).isoformat(), 100_000,
+               45, -300_000])
+    for kind in ("customers", "accounts"):
+        summary = importer.import_file(kind, tmp_path / f"{kind}.csv")
+        assert (summary.updated, summary.rejected) == (1, 0)
+    make.transaction(current, -500, at(today - timedelta(days=1)), customer_initiated=True)
+    current.balance = 80_000 - 500  # the books move with the transaction
+    make.interaction(rm, customer, started_at=at(today - timedelta(days=1)), outcome="sale")
+    db_commit()
+
+    after = feats.features(past).loc[customer.id]
+    assert after.to_dict() == before.to_dict()
+    assert after["annual_revenue"] == 5_000_000 and after["days_overdue"] == 0
+    assert after["credit_limit"] == 500_000
+    now = feats.features(today).loc[customer.id]  # today reads today's values
+    assert (now["annual_revenue"], now["employees"], now["credit_limit"],
+            now["days_overdue"]) == (900_000, 9, 100_000, 45)
+
+
+def test_an_overdue_spell_is_dated_from_the_value_it_replaced(app, tmp_path):
+    """60 days overdue when replaced 10 days ago: 30 days overdue 40 days ago."""
+    from backend.customers.models import FieldHistory
+    from backend.scoring.features import snapshot_date
+
+    today = snapshot_date()
+    rm = make.user("rm_dpd")
+    loan = make.product("LOAND", family="loan", is_credit=True)
+    customer = make.customer(rm, onboarded_on=today - timedelta(days=900))
+    account = make.account(customer, loan, balance=-1000, opened_on=today - timedelta(days=400),
+                           limit_amount=5000, days_overdue=0)  # repaid since
+    replaced_at = datetime.combine(today - timedelta(days=10), time(4))
+    make.db.session.add(FieldHistory(table_name="accounts", row_id=account.id,
+                                     field="days_overdue", value=60, replaced_at=replaced_at))
+    db_commit()
+    assert feats.features(today - timedelta(days=40)).loc[customer.id, "days_overdue"] == 30
+    assert feats.features(today - timedelta(days=100)).loc[customer.id, "days_overdue"] == 0
+    assert feats.features(today).loc[customer.id, "days_overdue"] == 0
+
+
+def db_commit():
+    make.db.session.commit()
+
+
+def test_no_model_learns_from_a_contact_that_records_the_sale(app):
+    """The RM logs the sale days before the account opens: that contact is the label."""
+    from backend.scoring.trained_models import NUMERIC
+
+    rm = make.user("rm_sale")
+    customer = active_customer(rm, make.product("CURS"), AS_OF - timedelta(days=3))
+    make.interaction(rm, customer, started_at=at(AS_OF - timedelta(days=40)), outcome="reached")
+    make.interaction(rm, customer, started_at=at(AS_OF - timedelta(days=2)), outcome="sale")
+    row = feats.features(AS_OF).loc[customer.id]
+    assert 39 < row["days_since_contact"] < 41  # the sale is not the last contact it sees
+    assert "contact_sales_12m" not in NUMERIC
