@@ -27,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import machine, make_app, timed  # noqa: E402
 
-MONTHS = 24  # default history length (--months)
+# Months of history: with 24, attrition's earlier training date (its label is known 272 days
+# after it, the evaluation date 272 days before today) has days of history, not a year.
+MONTHS = 36
 TOP = 3
 
 
@@ -64,7 +66,7 @@ def main() -> None:
         print(f"fitted and scored {len(results)} models in {t['seconds']:.1f} s\n")
         print(f"{'model':<18} {'date':<10} {'n':>5} {'pos':>4} {'AUC':>6} {'oracle':>6} "
               f"{'÷':>5} {'cap@20':>6} {'oracle':>6} {'pred/obs':>8} {'oracle':>6} "
-              f"{'Brier skill':>11} {'oracle':>6}")
+              f"{'Brier skill':>11} {'oracle':>6}  family (validation AUC of each)")
         propensity = {}
         for r in results:
             y, p, day = r["y"], r["p"], r["as_of"]
@@ -85,13 +87,14 @@ def main() -> None:
                   f"{_f(m['auc'])} {_f(o.get('auc'))} {_f(ratio, 5, 2)} "
                   f"{_f(m['capture_20'])} {_f(o.get('capture_20'))} "
                   f"{_f(m['calibration_ratio'], 8, 2)} {_f(o.get('calibration_ratio'), 6, 2)} "
-                  f"{_f(m['brier_skill'], 11, 3)} {_f(o.get('brier_skill'), 6, 3)}")
+                  f"{_f(m['brier_skill'], 11, 3)} {_f(o.get('brier_skill'), 6, 3)}  "
+                  f"{r['family']} ({_families(r['families'])})")
             summary["models"][r["model"]] = {
                 "n": m["n"], "positives": m["positives"], "auc": m["auc"],
                 "oracle_auc": o.get("auc"), "capture_20": m["capture_20"],
                 "oracle_capture_20": o.get("capture_20"),
                 "calibration_ratio": m["calibration_ratio"], "brier_skill": m["brier_skill"],
-                "oracle_brier_skill": o.get("brier_skill")}
+                "oracle_brier_skill": o.get("brier_skill"), "family": r["family"]}
             r["reliability"] = _reliability(y, p)
 
         print("\nreliability (quintiles of the score: mean predicted -> observed)")
@@ -103,6 +106,10 @@ def main() -> None:
         summary.update(_offers(truth, propensity))
     if args.json:
         print(json.dumps(summary))
+
+
+def _families(auc: dict) -> str:
+    return ", ".join(f"{name} {_f(value).strip()}" for name, value in auc.items())
 
 
 def _f(value, width: int = 6, digits: int = 3) -> str:

@@ -49,18 +49,20 @@ def evaluate_command(as_of, names, as_json):
     results = service.evaluate(as_of=as_of.date() if as_of else None, names=list(names))
     if not as_json:
         click.echo(f"{'model':<22} {'date':<10} {'n':>6} {'pos':>5} {'AUC':>6} "
-                   f"{'capture@20%':>11} {'pred/obs':>8} {'Brier skill':>11}")
+                   f"{'capture@20%':>11} {'pred/obs':>8} {'Brier skill':>11}  family")
     for r in results:
         m = r["metrics"]
         if as_json:
             click.echo(json.dumps({"model": r["model"], "as_of": r["as_of"].isoformat(),
+                                   "family": r["family"], "families": r["families"],
                                    **{k: m[k] for k in ("n", "positives", "auc", "capture_20",
                                                         "calibration_ratio", "brier_skill",
                                                         "calibration")}}))
             continue
         click.echo(f"{r['model']:<22} {r['as_of']:%Y-%m-%d} {m['n']:>6} {m['positives']:>5} "
                    f"{_fmt(m['auc']):>6} {_fmt(m['capture_20']):>11} "
-                   f"{_fmt(m['calibration_ratio']):>8} {_fmt(m['brier_skill']):>11}")
+                   f"{_fmt(m['calibration_ratio']):>8} {_fmt(m['brier_skill']):>11}  "
+                   f"{r['family']}")
 
 
 @models_cli.command("list")

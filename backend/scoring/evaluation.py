@@ -12,8 +12,15 @@ from sklearn.preprocessing import StandardScaler
 SEED = 7
 
 
-def make_classifier():
-    return make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=2000))
+def make_classifier(family: str = "logistic"):
+    """A scaler, then the family's estimator (the scaler's z-scores also say whether a
+    feature is high or low in a reason)."""
+    if family == "logistic":
+        return make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=2000))
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return make_pipeline(StandardScaler(), HistGradientBoostingClassifier(
+        max_iter=200, learning_rate=0.05, l2_regularization=1.0, random_state=SEED))
 
 
 def calibration_table(y, p, bins: int = 10) -> list[dict]:
@@ -64,7 +71,6 @@ def _family(name: str, numeric: list[str], categorical: list[str], seed: int):
     """One model family with its own preprocessing, fitted inside each fold: medians, scales
     and categories come from the training part only."""
     from sklearn.compose import ColumnTransformer
-    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.impute import SimpleImputer
     from sklearn.preprocessing import OneHotEncoder
 
@@ -75,10 +81,8 @@ def _family(name: str, numeric: list[str], categorical: list[str], seed: int):
         steps.append(("categorical", OneHotEncoder(handle_unknown="ignore",
                                                    sparse_output=False), categorical))
     prepare = ColumnTransformer(steps)
-    if name == "logistic":
-        return make_pipeline(prepare, LogisticRegression(C=0.3, max_iter=2000))
-    return make_pipeline(prepare, HistGradientBoostingClassifier(
-        max_iter=200, learning_rate=0.05, l2_regularization=1.0, random_state=seed))
+    return make_pipeline(prepare, make_classifier(name).steps[-1][1].set_params(
+        **({"random_state": seed} if name != "logistic" else {})))
 
 
 def backtest(frame: pd.DataFrame, target: str, id_column: str | None = None, *,

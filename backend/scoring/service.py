@@ -67,6 +67,7 @@ def evaluate(*, as_of: date | None = None, names: list[str] | None = None) -> li
                 continue
             p, _ = model.probability(f.loc[y.index], artifact)
             out.append({"model": model.name, "as_of": day, "y": y, "p": p,
+                        "family": fitted["family"], "families": fitted.get("families", {}),
                         "metrics": evaluation.holdout_metrics(y, p, fitted["base_rate"])})
     return out
 

@@ -1,5 +1,6 @@
 """Scoring: SQL features, the model registry, scores per date, segments, the models CLI."""
 
+import json
 from datetime import timedelta
 
 import numpy as np
@@ -122,6 +123,24 @@ def test_every_model_scores_with_bands_and_reasons_and_reruns_are_idempotent(ban
     assert result.exit_code == 0 and '"auc"' in result.output
 
 
+def test_evaluate_measures_each_model_on_a_later_window_and_stores_nothing(app, bank):
+    versions = scalar("SELECT count(*) FROM model_versions")
+    result = app.test_cli_runner().invoke(args=["models", "evaluate", "--json",
+                                                "--model", "attrition", "--model",
+                                                "propensity:TD"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["model"] for line in lines] == ["attrition", "propensity:TD"]
+    attrition = lines[0]
+    # the attrition label is known 182 + 90 days after its date; a propensity's 91 days after
+    assert attrition["as_of"] == (bank - timedelta(days=272)).isoformat()
+    assert lines[1]["as_of"] == (bank - timedelta(days=91)).isoformat()
+    for line in lines:
+        assert line["family"] in ("logistic", "gradient boosting")
+        assert {"auc", "capture_20", "calibration_ratio", "brier_skill", "calibration"} <= set(line)
+    assert scalar("SELECT count(*) FROM model_versions") == versions
+
+
 def test_more_days_overdue_never_lower_risk(bank):
     service.train_all(as_of=bank, names=["risk"])
     frame = feats.features(bank)
@@ -188,7 +207,6 @@ def test_backtest_refuses_a_target_that_is_not_zero_or_one(app, tmp_path):
 
 
 def test_an_experiments_challenger_arm_is_scored_with_the_challenger_version(bank, app):
-    from datetime import timedelta
 
     from backend.auth.models import User
     from backend.scoring import experiments
@@ -213,11 +231,38 @@ def test_an_experiments_challenger_arm_is_scored_with_the_challenger_version(ban
         assert version == (old if arm.get(customer_id) == "challenger" else new)
 
 
+def _pushes(model, art, bank) -> dict:
+    """customer -> ({feature: how it moves the score}, at least the average customer's?),
+    worked out apart from the model's own code: a logistic model's weight times the
+    feature's z-score; for another family, the score less the score with the feature at
+    the average customer's value."""
+    from backend.scoring.trained_models import design_matrix
+
+    frame = feats.features(bank)
+    frame = frame[model.population(frame)]
+    x = design_matrix(frame, art["columns"], model.exclude)
+    scaler, estimator = art["estimator"].steps[0][1], art["estimator"].steps[-1][1]
+    z = scaler.transform(x)
+    if hasattr(estimator, "coef_"):
+        push = z * estimator.coef_[0]
+    else:
+        def logit(p):
+            p = np.clip(p, 1e-6, 1 - 1e-6)
+            return np.log(p / (1 - p))
+
+        full = logit(art["estimator"].predict_proba(x)[:, 1])
+        push = np.column_stack([
+            full - logit(art["estimator"].predict_proba(x.assign(**{c: scaler.mean_[j]}))[:, 1])
+            for j, c in enumerate(art["columns"])])
+    return {cid: (dict(zip(art["columns"], row, strict=True)), row.sum() >= 0)
+            for cid, row in zip(frame.index, push, strict=True)}
+
+
 def test_no_trained_score_is_explained_by_a_factor_that_pushes_the_other_way(bank):
     """A low or lowered score shows what lowered it; a raised one, what raised it: the card
     never says 'repayment risk 0.1%, low, because days overdue are high'."""
     from backend.scoring.models import Score
-    from backend.scoring.trained_models import TrainedModel, calibrated
+    from backend.scoring.trained_models import TrainedModel
 
     service.train_all(as_of=bank)
     service.score_all(as_of=bank)
@@ -228,19 +273,17 @@ def test_no_trained_score_is_explained_by_a_factor_that_pushes_the_other_way(ban
         art = model._artifact(bank)
         if art["estimator"] is None:
             continue
-        lr = art["estimator"].steps[-1][1]
-        coef = dict(zip(art["columns"], lr.coef_[0], strict=True))
-        average = calibrated(np.array([1 / (1 + np.exp(-lr.intercept_[0]))]),
-                             art.get("calibration"))[0]  # the average customer's score
+        pushes = _pushes(model, art, bank)
         lowest = model.bands[1][0]
         for score in db.session.scalars(sa.select(Score).where(Score.model == model.name,
                                                                Score.as_of == bank)):
-            down = score.band == lowest or score.value < average
+            push, average_or_more = pushes[score.customer_id]
+            down = score.band == lowest or not average_or_more
             for reason in score.reasons or []:
                 column = reason["code"].removesuffix(".high").removesuffix(".low")
-                if column not in coef or not reason["value"]:
+                if column not in push or not reason["value"]:
                     continue
-                pushed = np.sign(coef[column] * reason["value"])
-                assert pushed == (-1 if down else 1), (model.name, score.value, reason)
+                assert np.sign(push[column]) == (-1 if down else 1), (model.name, score.value,
+                                                                      reason)
                 checked += 1
     assert checked > 100
