@@ -83,7 +83,7 @@ class Config:
     CONTACT_COST = {"visit": 300.0, "call": 30.0, "video": 60.0, "message": 5.0, "email": 2.0}
     # What a product the customer wants is worth to them, in the bank's currency: offers
     # weigh it beside the bank's expected value (docs/offers.md; chosen by bench_models).
-    OFFER_CUSTOMER_GAIN = float(os.environ.get("OFFER_CUSTOMER_GAIN", 3000))
+    OFFER_CUSTOMER_GAIN = float(os.environ.get("OFFER_CUSTOMER_GAIN", 1500))
 
     PWA_DIST = os.environ.get("PWA_DIST", str(BASE_DIR / "pwa" / "dist"))
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",

@@ -214,8 +214,10 @@ def _offers(truth, propensity: dict) -> dict:
          "as_of": day, "value": r.p, "band": "bench", "reasons": []}
         for r in frame.itertuples()])
     by_worth, chosen = {}, (ranking.SUBSTITUTE_WORTH, gain)
-    for substitute, customer_gain in ((0.0, gain), (1.0, gain), (chosen[0], 0.0),
-                                      (chosen[0], gain / 2), (chosen[0], gain * 1.5), chosen):
+    others = {0.0, 0.5, 1.0} - {chosen[0]}
+    for substitute, customer_gain in (*((w, gain) for w in sorted(others)),
+                                      *((w, g) for w in (0.5, 1.0) for g in (0.0, gain / 2)),
+                                      (chosen[0], gain * 1.5), chosen):
         with timed() as t:
             ranking.build(day, substitute_worth=substitute, customer_gain=customer_gain)
         offered = pd.DataFrame(db.session.execute(

@@ -64,7 +64,7 @@ def codes(offers, products):
     return [by_id[o.product_id] for o in offers]
 
 
-def test_ranked_by_value_with_near_substitutes_discounted_and_explained(world, bank_value_only):
+def test_ranked_by_value_and_explained(world, bank_value_only):
     c = f.customer(world["rm"], segment="medium", industry="retail")
     for code, p in (("INST", 0.5), ("WCL", 0.6), ("UCC", 0.4), ("POS", 0.3), ("FUND", 0.9)):
         propensity(c, code, p)
@@ -72,10 +72,9 @@ def test_ranked_by_value_with_near_substitutes_discounted_and_explained(world, b
     ranking.build(AS_OF)
     offers = offers_of(c)
     # worth a year: WCL 0.6 x (500k x 2.8% - 900) = 7,860; UCC 0.4 x 18,750 = 7,500;
-    # INST 0.5 x 11,900 = 5,950; FUND 0.9 x 1,950 = 1,755; POS 0.3 x (750 + 360 - 300) = 243.
-    # A second loan is worth half (3,750 for UCC), a third a quarter (1,487 for INST < FUND).
-    assert codes(offers, world["products"]) == ["WCL", "UCC", "FUND"]
-    assert [o.expected_value for o in offers] == [7860, 7500, 1755]
+    # INST 0.5 x 11,900 = 5,950; FUND 0.9 x 1,950 = 1,755; POS 0.3 x (750 + 360 - 300) = 243
+    assert codes(offers, world["products"]) == ["WCL", "UCC", "INST"]
+    assert [o.expected_value for o in offers] == [7860, 7500, 5950]
     for o in offers:
         assert o.reasons[0]["code"].endswith(".why")
         assert o.reasons[-1]["code"] == "offer.value"
@@ -85,6 +84,8 @@ def test_ranked_by_value_with_near_substitutes_discounted_and_explained(world, b
 
 @pytest.mark.parametrize(("worth", "chosen"), [
     (0.0, ["WCL", "FUND", "POS"]),  # one product per family
+    # a second loan counts half (UCC 3,750), a third a quarter (INST 1,487 < FUND 1,755)
+    (0.5, ["WCL", "UCC", "FUND"]),
     (1.0, ["WCL", "UCC", "INST"]),  # substitutes count in full
 ])
 def test_substitute_worth_sets_how_many_of_one_family_are_offered(world, worth, chosen):
