@@ -171,7 +171,9 @@ def build(as_of: date, substitute_worth: float = SUBSTITUTE_WORTH,
         if ev <= 0:
             continue
         share = uptake.get((customer.industry, product.id), 0.0)
-        why = list(reasons or [])[:2]
+        # why this product now: what raises this customer's chance of taking it (a low
+        # score's reasons say what lowers it, no reason to offer anything)
+        why = [r for r in reasons or [] if r.get("push") != "down"][:2]
         if share >= 0.2:
             why.append(texts.reason("offer.industry", share))
         why.append({**texts.reason("offer.value", ev), "value": round(ev, 2)})

@@ -73,7 +73,9 @@ def _top_reasons(contrib: np.ndarray, x: np.ndarray, columns: list[str], down: n
         select(Product.code, Product.name, Product.name_en))}
     rows = []
     for i, idx in enumerate(top):
-        rows.append([rs.feature(columns[j], "high" if x[i, j] > 0 else "low", x[i, j], products)
+        push = "down" if down[i] else "up"  # kept with the reason: offers show only raisers
+        rows.append([{**rs.feature(columns[j], "high" if x[i, j] > 0 else "low", x[i, j],
+                                   products), "push": push}
                      for j in idx if signed[i, j] < 0])
     return rows
 

@@ -153,6 +153,21 @@ def test_products_without_balances_are_valued_on_what_was_sold(world, bank_value
     assert offer.expected_value == 0.5 * (12_000 * 0.2 - 60)  # 1,170
 
 
+def test_an_offer_is_explained_by_what_raises_the_chance_never_by_what_lowers_it(world):
+    c = f.customer(world["rm"], segment="medium")
+    propensity(c, "WCL", 0.3, reasons=[
+        {"code": "tx_trend.high", "zh": "近3月相对全年的交易活跃度偏高",
+         "en": "High activity in 3 months against the year", "value": 1.2, "push": "up"}])
+    propensity(c, "FUND", 0.2, reasons=[
+        {"code": "annual_revenue.low", "zh": "企业营业收入偏低", "en": "Low company revenue",
+         "value": -1.1, "push": "down"}])
+    db.session.commit()
+    ranking.build(AS_OF)
+    by_code = dict(zip(codes(offers_of(c), world["products"]), offers_of(c), strict=True))
+    assert by_code["WCL"].reasons[0]["code"] == "tx_trend.high"
+    assert [r["code"] for r in by_code["FUND"].reasons] == ["offer.value"]
+
+
 def test_never_without_consent_or_within_the_cooldown(world):
     quiet = f.customer(world["rm"], segment="medium", consent_marketing=False)
     propensity(quiet, "WCL", 0.9)
