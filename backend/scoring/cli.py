@@ -5,6 +5,7 @@ they would cost every app start (each API worker, each CLI call) about a second.
 """
 
 import json
+from datetime import date
 
 import click
 from flask.cli import AppGroup
@@ -16,11 +17,36 @@ from backend.scoring import experiments
 from backend.scoring.models import ModelVersion
 from backend.timeutil import bank_today
 
+EARLIEST = date(1970, 1, 1)
+
+
+def _as_of(ctx, param, value):
+    """--as-of as a date the books can hold: from 1970 up to today."""
+    if value is None:
+        return None
+    day = value.date()
+    if not EARLIEST <= day <= bank_today():
+        raise click.BadParameter(f"must be between {EARLIEST} and today ({bank_today()}).")
+    return day
+
+
+def _known(names) -> list[str]:
+    from backend.scoring import service
+
+    models = service.all_models()
+    known = {m.name for m in models} | {m.trained.name for m in models if hasattr(m, "trained")}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise click.BadParameter(f"no model {', '.join(unknown)}; the models are "
+                                 f"{', '.join(sorted(known))}.", param_hint="--model")
+    return list(names)
+
+
 models_cli = AppGroup("models", help="Scoring models: train, evaluate, list, show, backtest.")
 
 
 @models_cli.command("train")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, callback=_as_of,
               help="Train on history up to this date (default: today).")
 @click.option("--model", "names", multiple=True, help="Only this model (repeatable).")
 @click.option("--if-untrained", is_flag=True, help="Do nothing when any version exists.")
@@ -30,7 +56,7 @@ def train_command(as_of, names, if_untrained):
         return
     from backend.scoring import service
 
-    results = service.train_all(as_of=as_of.date() if as_of else None, names=list(names))
+    results = service.train_all(as_of=as_of, names=_known(names))
     for name, metrics in results.items():
         v = metrics.get("validation") or {}
         click.echo(f"{name:22} auc {_fmt(metrics.get('auc'))}  n {v.get('n', 0)}  "
@@ -38,7 +64,7 @@ def train_command(as_of, names, if_untrained):
 
 
 @models_cli.command("evaluate")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, callback=_as_of,
               help="Evaluate as the models stood on this date (default: today).")
 @click.option("--model", "names", multiple=True, help="Only this model (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per model instead.")
@@ -46,7 +72,7 @@ def evaluate_command(as_of, names, as_json):
     """Measure each trained model on a later window than it learned from (nothing stored)."""
     from backend.scoring import service
 
-    results = service.evaluate(as_of=as_of.date() if as_of else None, names=list(names))
+    results = service.evaluate(as_of=as_of, names=_known(names))
     if not as_json:
         click.echo(f"{'model':<22} {'date':<10} {'n':>6} {'pos':>5} {'AUC':>6} "
                    f"{'capture@20%':>11} {'pred/obs':>8} {'Brier skill':>11}  family")

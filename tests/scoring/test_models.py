@@ -141,6 +141,19 @@ def test_evaluate_measures_each_model_on_a_later_window_and_stores_nothing(app, 
     assert scalar("SELECT count(*) FROM model_versions") == versions
 
 
+@pytest.mark.parametrize(("args", "says"), [
+    (["evaluate", "--as-of", "0001-01-01"], "--as-of"),
+    (["evaluate", "--as-of", "9999-12-31"], "--as-of"),
+    (["train", "--as-of", "1969-12-31"], "--as-of"),
+    (["evaluate", "--model", "nosuch"], "no model nosuch"),
+    (["train", "--model", "nosuch"], "no model nosuch"),
+])
+def test_models_commands_refuse_dates_and_names_they_cannot_use(app, args, says):
+    result = app.test_cli_runner().invoke(args=["models", *args])
+    assert result.exit_code == 2 and says in result.output, result.output
+    assert "Traceback" not in result.output
+
+
 def test_more_days_overdue_never_lower_risk(bank):
     service.train_all(as_of=bank, names=["risk"])
     frame = feats.features(bank)
