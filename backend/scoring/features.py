@@ -250,12 +250,18 @@ def _features(as_of: date) -> pd.DataFrame:
     return _finish(frame, as_of, end, codes)
 
 
-def _books_start(as_of: date) -> date:
-    """The first day the books hold transactions of (as_of when they hold none)."""
+def _history_days(as_of: date, end: datetime) -> float:
+    """How many of the year's days before `as_of` the books cover (1..365). A full year is
+    settled by finding one older transaction: min() over every transaction would scan the
+    whole table on each call (no index leads with posted_at)."""
+    year = WINDOWS[-1]
+    older = select(Transaction.id).where(Transaction.posted_at <= end - timedelta(days=year))
+    if db.session.scalar(older.limit(1)) is not None:
+        return float(year)
     first = db.session.scalar(select(func.min(Transaction.posted_at)))
     if first is None:
-        return as_of
-    return pd.Timestamp(first).date()
+        return 1.0
+    return float(np.clip((as_of - pd.Timestamp(first).date()).days, 1, year))
 
 
 def _days_since(moments: pd.Series, end: datetime) -> pd.Series:
@@ -293,7 +299,7 @@ def _finish(frame: pd.DataFrame, as_of: date, end: datetime, codes: list[str]) -
     frame["dormant"] = (frame["days_since_own_tx"] >= DORMANT_DAYS).astype(float)
     # Windows reaching before the books begin hold less than their length: the frame says
     # how much of the year the books cover, and rates are per day actually covered.
-    history = float(np.clip((as_of - _books_start(as_of)).days, 1, WINDOWS[-1]))
+    history = _history_days(as_of, end)
     frame.attrs["history_days"] = history
     # the last quarter's activity against the year's, per day (log: 0 is steady)
     frame["tx_trend"] = np.log((frame["tx_count_91d"] + 1) / min(91.0, history)
