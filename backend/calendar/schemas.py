@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.api_fields import Day, RowId, UtcDateTime, Year
 from backend.calendar.models import PLAN_CHANNELS, PLAN_STATES
-from backend.calendar.service import PlanStateSchema
+from backend.calendar.service import MUST_DO_KINDS, PlanStateSchema
 from backend.references import CustomerRefSchema, PersonRefSchema
 
 
@@ -27,6 +27,13 @@ class LastContactSchema(Schema):
     channel = fields.String()
     outcome = fields.String()
     notes = fields.String(allow_none=True)
+
+
+class PlanOfferSchema(Schema):
+    id = fields.Integer()
+    product_code = fields.String()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
 
 
 class PlanEntrySchema(Schema):
@@ -52,6 +59,10 @@ class PlanEntrySchema(Schema):
     moment_id = fields.Integer(allow_none=True)
     risk_case_id = fields.Integer(allow_none=True)
     last_contact = fields.Nested(LastContactSchema, allow_none=True)
+    must_do = fields.String(allow_none=True, validate=validate.OneOf(MUST_DO_KINDS), metadata={
+        "description": "why the entry cannot wait (Today's first list), or null"})
+    offer = fields.Nested(PlanOfferSchema, allow_none=True,
+                          metadata={"description": "the customer's best live offer"})
 
 
 class PlanSchema(Schema):

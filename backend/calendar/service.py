@@ -25,6 +25,8 @@ from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.models_base import utcnow
 from backend.moments.models import LIVE, KeyMoment
+from backend.offers.models import Offer
+from backend.products.models import Product
 from backend.sync import StaleVersion, write_kind
 from backend.visits.models import Interaction
 from backend.visits.service import contact_logged
@@ -36,8 +38,27 @@ MAX_SNOOZE_DAYS = 60
 FEED_PAST_DAYS, FEED_NEXT_DAYS = 7, 21
 
 
+MUST_DO_KINDS = ("risk", "referral", "renewal")
+MUST_DO_RENEWAL_DAYS = 7  # a renewal due within a week of the entry's day cannot wait
+LIVE_OFFERS = ("suggested", "presented")  # what the card offers too
+
+
 def priority_band(priority: int) -> str:
     return "high" if priority >= 70 else "medium" if priority >= 40 else "low"
+
+
+def must_do(day: date, risk_case_id: int | None, moment_kind: str | None,
+            moment_due: date | None) -> str | None:
+    """Why an entry cannot wait (Today's first list), or None: an escalated risk case, a
+    referral from another line, a renewal due this week or already past due."""
+    if risk_case_id is not None:
+        return "risk"
+    if moment_kind == "referral":
+        return "referral"
+    if moment_kind == "renewal" and moment_due is not None \
+            and moment_due <= day + timedelta(days=MUST_DO_RENEWAL_DAYS):
+        return "renewal"
+    return None
 
 
 # --------------------------------------------------------------------------- reading
@@ -74,15 +95,29 @@ def _latest_contact_id():
             .correlate(PlanEntry).scalar_subquery())
 
 
+def _best_offer_id():
+    """The customer's best live offer, as the card ranks them (highest expected value)."""
+    o = Offer
+    return (select(o.id).where(o.customer_id == PlanEntry.customer_id, o.state.in_(LIVE_OFFERS))
+            .order_by(o.expected_value.desc(), o.id).limit(1)
+            .correlate(PlanEntry).scalar_subquery())
+
+
 # Built once: Today reads this on every start. Core columns, no ORM objects to load.
 _ENTRIES = (
     select(*PlanEntry.__table__.c, Customer.name, Customer.name_en, Customer.segment,
            Customer.phone, User.display_name.label("rm_name"),
            Interaction.started_at.label("last_at"), Interaction.channel.label("last_channel"),
-           Interaction.outcome.label("last_outcome"), Interaction.notes.label("last_notes"))
+           Interaction.outcome.label("last_outcome"), Interaction.notes.label("last_notes"),
+           KeyMoment.kind.label("moment_kind"), KeyMoment.due_on.label("moment_due"),
+           Offer.id.label("offer_id"), Product.code.label("offer_code"),
+           Product.name.label("offer_name"), Product.name_en.label("offer_name_en"))
     .join(Customer, Customer.id == PlanEntry.customer_id)
     .join(User, User.id == PlanEntry.rm_id)
     .outerjoin(Interaction, Interaction.id == _latest_contact_id())
+    .outerjoin(KeyMoment, KeyMoment.id == PlanEntry.moment_id)
+    .outerjoin(Offer, Offer.id == _best_offer_id())
+    .outerjoin(Product, Product.id == Offer.product_id)
     .where(PlanEntry.rm_id.in_(bindparam("rms", expanding=True)),
            PlanEntry.day >= bindparam("first"), PlanEntry.day <= bindparam("last"),
            Customer.rm_id == PlanEntry.rm_id)  # a customer moved to another RM drops out
@@ -104,7 +139,11 @@ def _entry_dict(r) -> dict:
             "version": r.version, "is_marketing": r.is_marketing,
             "carried_days": r.carried_days, "snoozed_to": r.snoozed_to,
             "dismiss_reason": r.dismiss_reason, "moment_id": r.moment_id,
-            "risk_case_id": r.risk_case_id, "last_contact": last}
+            "risk_case_id": r.risk_case_id, "last_contact": last,
+            "must_do": must_do(r.day, r.risk_case_id, r.moment_kind, r.moment_due),
+            "offer": None if r.offer_id is None else {
+                "id": r.offer_id, "product_code": r.offer_code, "name": r.offer_name,
+                "name_en": r.offer_name_en}}
 
 
 def entry(user: Viewer, entry_id: int) -> dict:

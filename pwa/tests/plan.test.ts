@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { PlanEntry } from '../src/data/api';
 import type { OutboxItem } from '../src/data/db';
 import {
-  addDays, bandOf, mapsUrl, nextWorkingDay, overlay, pickText, previousWorkingDay, reasonText,
+  addDays, mapsUrl, nextWorkingDay, overlay, pickText, previousWorkingDay, reasonText,
   rmsOf, splitPlan, validSnooze, type Recent,
 } from '../src/logic/plan';
 
@@ -15,7 +15,7 @@ function entry(id: number, priority: number, more: Partial<PlanEntry> = {}): Pla
     customer: { id: 100 + id, name: `客户${id}`, name_en: `Customer ${id}`, segment: 'medium', phone: null },
     reasons: [], objective: '目标', objective_en: 'Goal', channel: 'call', suggested_hour: 10, state: 'planned',
     version: 1, is_marketing: false, carried_days: 0, snoozed_to: null, moment_id: null, risk_case_id: null,
-    last_contact: null, rm: { id: 1, name: '张伟' }, dismiss_reason: null, ...more,
+    last_contact: null, rm: { id: 1, name: '张伟' }, dismiss_reason: null, must_do: null, offer: null, ...more,
   };
 }
 
@@ -27,25 +27,22 @@ function queued(planEntryId: number, state: string, more: Partial<OutboxItem> = 
 }
 
 describe('grouping the plan', () => {
-  it('puts open entries in bands, high first, by priority then customer, and leaves out empty bands', () => {
-    const { bands, handled } = splitPlan([entry(1, 20), entry(2, 95), entry(3, 72), entry(4, 72), entry(5, 30, { state: 'done' })]);
-    expect(bands.map((b) => b.band)).toEqual(['high', 'low']);
-    expect(bands[0].entries.map((e) => e.id)).toEqual([2, 3, 4]);
-    expect(bands[1].entries.map((e) => e.id)).toEqual([1]);
+  it('puts what cannot wait first, weightiest first, then the rest by suggested time', () => {
+    const { mustDo, byTime, handled } = splitPlan([
+      entry(1, 20, { suggested_hour: 15 }), entry(2, 95, { suggested_hour: 9 }), entry(3, 30, { must_do: 'renewal' }),
+      entry(4, 72, { must_do: 'risk' }), entry(5, 30, { state: 'done' }), entry(6, 80, { suggested_hour: null }),
+      entry(7, 50, { suggested_hour: 9 }),
+    ]);
+    expect(mustDo.map((e) => e.id)).toEqual([4, 3]);
+    expect(byTime.map((e) => e.id)).toEqual([2, 7, 1, 6]);
     expect(handled.map((e) => e.id)).toEqual([5]);
   });
 
   it('keeps missed entries to do and snoozed or dismissed ones as handled', () => {
-    const { bands, handled } = splitPlan([entry(1, 50, { state: 'missed' }), entry(2, 50, { state: 'snoozed' }), entry(3, 50, { state: 'dismissed' })]);
-    expect(bands).toEqual([{ band: 'medium', entries: [expect.objectContaining({ id: 1 })] }]);
+    const { mustDo, byTime, handled } = splitPlan([entry(1, 50, { state: 'missed' }), entry(2, 50, { state: 'snoozed' }), entry(3, 50, { state: 'dismissed' })]);
+    expect(mustDo).toEqual([]);
+    expect(byTime.map((e) => e.id)).toEqual([1]);
     expect(handled.map((e) => e.id)).toEqual([2, 3]);
-  });
-
-  it('derives the band from the priority when the server sends none', () => {
-    expect(bandOf({ priority: 70, priority_band: undefined as never })).toBe('high');
-    expect(bandOf({ priority: 40, priority_band: '' as never })).toBe('medium');
-    expect(bandOf({ priority: 39, priority_band: 'bogus' as never })).toBe('low');
-    expect(bandOf({ priority: 10, priority_band: 'high' })).toBe('high');
   });
 });
 
@@ -97,11 +94,22 @@ describe('locale', () => {
 
 describe('unsent changes over the server plan', () => {
   it('shows the last queued state of an entry as unsent, and problems as such', () => {
-    const items = [queued(1, 'snoozed'), queued(1, 'done'), queued(2, 'dismissed', { state: 'invalid' }), { ...queued(3, 'done'), kind: 'interaction' as const }];
+    const items = [queued(1, 'snoozed'), queued(1, 'done'), queued(2, 'dismissed', { state: 'invalid' })];
     const [one, two, three] = overlay([entry(1, 50), entry(2, 50), entry(3, 50)], items, new Map());
     expect(one).toMatchObject({ state: 'done', unsent: true, problem: null });
     expect(two).toMatchObject({ state: 'dismissed', unsent: true, problem: 'invalid' });
     expect(three).toMatchObject({ state: 'planned', unsent: false });
+  });
+
+  it('shows an entry done as soon as a contact is logged from it, and only that entry', () => {
+    const visit = (id: string, body: Record<string, unknown>): OutboxItem => ({
+      client_id: id, kind: 'interaction', body: { customer_id: 101, outcome: 'reached', ...body }, state: 'pending', createdAt: 1, attempts: 0,
+    });
+    const items = [visit('a', { plan_entry_id: 1 }), visit('b', { plan_entry_id: null }), visit('c', { plan_entry_id: 3 })];
+    const [one, two, three] = overlay([entry(1, 50), entry(2, 50), entry(3, 50, { state: 'dismissed' })], items, new Map());
+    expect(one).toMatchObject({ state: 'done', unsent: true, clientId: 'a' });
+    expect(two).toMatchObject({ state: 'planned', unsent: false });
+    expect(three).toMatchObject({ state: 'dismissed' });
   });
 
   it('keeps a sent state until the server plan catches up, then trusts the server', () => {

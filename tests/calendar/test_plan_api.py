@@ -13,7 +13,8 @@ from backend.auth.models import AuditEvent, User
 from backend.calendar.models import PlanEntry
 from backend.customers.models import ContactPolicy
 from backend.extensions import db
-from backend.moments.models import KeyMoment
+from backend.moments.models import KeyMoment, RiskCase
+from backend.offers.models import Offer
 from backend.timeutil import bank_today
 from backend.workdays import CalendarDay, Leave, WorkCalendar
 from tests import factories
@@ -110,6 +111,59 @@ def test_priority_band(api, world, priority, band):
     entry(world["rm_a"], world["mine"], priority=priority)
     [got] = api("rm_a").get(f"/api/v1/plan?date={DAY}").get_json()["entries"]
     assert got["priority_band"] == band
+
+
+def moment(customer, kind, due_on, **fields) -> KeyMoment:
+    row = KeyMoment(customer_id=customer.id, kind=kind, due_on=due_on,
+                    event_ref=fields.pop("event_ref", f"{kind}:{due_on}"), **fields)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def test_must_do_names_risk_escalations_renewals_this_week_and_referrals(api, world):
+    """Today's triage (docs/calendar.md): what cannot wait, and why, whatever the priority."""
+    case = RiskCase(customer_id=world["mine"].id, opened_on=DAY, signals=[], probability=0.2,
+                    exposure=1e6, severity=3, tier_response="escalated")
+    db.session.add(case)
+    db.session.commit()
+    customers = [factories.customer(world["rm_a"]) for _ in range(5)]
+    db.session.commit()
+    risk = entry(world["rm_a"], world["mine"], priority=30, risk_case_id=case.id)
+    renewal_soon = entry(world["rm_a"], customers[0], priority=40, moment_id=moment(
+        customers[0], "renewal", DAY + timedelta(days=7)).id)
+    renewal_later = entry(world["rm_a"], customers[1], priority=95, moment_id=moment(
+        customers[1], "renewal", DAY + timedelta(days=8)).id)
+    renewal_overdue = entry(world["rm_a"], customers[2], priority=20, moment_id=moment(
+        customers[2], "renewal", DAY - timedelta(days=3)).id)
+    referral = entry(world["rm_a"], customers[3], priority=10, moment_id=moment(
+        customers[3], "referral", DAY + timedelta(days=20)).id)
+    dormancy = entry(world["rm_a"], customers[4], priority=99, moment_id=moment(
+        customers[4], "dormancy", DAY).id)
+
+    got = {e["id"]: e["must_do"]
+           for e in api("rm_a").get(f"/api/v1/plan?date={DAY}").get_json()["entries"]}
+    assert got == {risk.id: "risk", renewal_soon.id: "renewal", renewal_later.id: None,
+                   renewal_overdue.id: "renewal", referral.id: "referral", dormancy.id: None}
+
+
+def test_an_entry_carries_the_customers_best_live_offer(api, world):
+    good = factories.product("WCL", family="loan", is_credit=True, name="流动资金贷款",
+                             name_en="Working capital loan")
+    better = factories.product("POS", family="payments", name="收单", name_en="Card acquiring")
+    for product, value, state in ((good, 900, "suggested"), (better, 1200, "presented"),
+                                  (good, 5000, "declined")):
+        db.session.add(Offer(customer_id=world["mine"].id, product_id=product.id, as_of=DAY,
+                             score=0.1, expected_value=value, state=state))
+    db.session.commit()
+    with_offer = entry(world["rm_a"], world["mine"])
+    without = entry(world["rm_a"], world["mine2"], priority=10)
+    got = {e["id"]: e["offer"]
+           for e in api("rm_a").get(f"/api/v1/plan?date={DAY}").get_json()["entries"]}
+    offer_id = db.session.scalar(select(Offer.id).where(Offer.product_id == better.id))
+    assert got == {with_offer.id: {"id": offer_id, "product_code": "POS", "name": "收单",
+                                   "name_en": "Card acquiring"},
+                   without.id: None}
 
 
 def test_an_rm_sees_only_their_own_entries(api, world):

@@ -2760,8 +2760,15 @@ export interface components {
             is_marketing: boolean;
             last_contact: components["schemas"]["LastContact"] | null;
             moment_id: number | null;
+            /**
+             * @description why the entry cannot wait (Today's first list), or null
+             * @enum {string|null}
+             */
+            must_do: "risk" | "referral" | "renewal" | null;
             objective: string;
             objective_en: string | null;
+            /** @description the customer's best live offer */
+            offer: components["schemas"]["PlanOffer"] | null;
             priority: number;
             /** @enum {string} */
             priority_band: "high" | "medium" | "low";
@@ -2775,6 +2782,12 @@ export interface components {
             state: "planned" | "done" | "snoozed" | "dismissed" | "missed";
             suggested_hour: number | null;
             version: number;
+        };
+        PlanOffer: {
+            id: number;
+            name: string;
+            name_en: string | null;
+            product_code: string;
         };
         PlanPatch: {
             /** @default null */

@@ -2,10 +2,6 @@
 import type { PlanEntry, PlanState, Reason } from '../data/api';
 import type { OutboxItem, OutboxState } from '../data/db';
 
-export const BANDS = ['high', 'medium', 'low'] as const;
-export type Band = (typeof BANDS)[number];
-
-/** The text in the reader's language, else the other one; the API sends Chinese first. */
 export function pickText(locale: string, zh: string | null | undefined, en: string | null | undefined): string {
   const first = locale === 'en' ? en : zh;
   const second = locale === 'en' ? zh : en;
@@ -16,24 +12,24 @@ export function reasonText(locale: string, reason: Reason): string {
   return pickText(locale, reason.zh, reason.en) || reason.code;
 }
 
-/** The band from the priority, for entries that come without one (docs/calendar.md). */
-export function bandOf(entry: Pick<PlanEntry, 'priority' | 'priority_band'>): Band {
-  if ((BANDS as readonly string[]).includes(entry.priority_band)) return entry.priority_band;
-  return entry.priority >= 70 ? 'high' : entry.priority >= 40 ? 'medium' : 'low';
-}
-
 const OPEN: ReadonlySet<PlanState> = new Set(['planned', 'missed']);
 
 export function isOpen(entry: Pick<PlanEntry, 'state'>): boolean {
   return OPEN.has(entry.state);
 }
 
-/** Entries still to do, by band (high first; empty bands left out), and those already handled. */
-export function splitPlan<T extends PlanEntry>(entries: T[]): { bands: { band: Band; entries: T[] }[]; handled: T[] } {
-  const byPriority = [...entries].sort((a, b) => b.priority - a.priority || a.customer.id - b.customer.id);
-  const bands = BANDS.map((band) => ({ band, entries: byPriority.filter((e) => isOpen(e) && bandOf(e) === band) }))
-    .filter((b) => b.entries.length > 0);
-  return { bands, handled: byPriority.filter((e) => !isOpen(e)) };
+/** Open entries in the order an RM works them: first those that cannot wait (the server's
+ * `must_do`), weightiest first; then the rest of the day by suggested time (calls without an
+ * hour last), and those already handled. */
+export function splitPlan<T extends PlanEntry>(entries: T[]): { mustDo: T[]; byTime: T[]; handled: T[] } {
+  const byPriority = (a: T, b: T) => b.priority - a.priority || a.customer.id - b.customer.id;
+  const hour = (e: T) => e.suggested_hour ?? 99;
+  const open = entries.filter(isOpen);
+  return {
+    mustDo: open.filter((e) => e.must_do).sort(byPriority),
+    byTime: open.filter((e) => !e.must_do).sort((a, b) => hour(a) - hour(b) || byPriority(a, b)),
+    handled: entries.filter((e) => !isOpen(e)).sort(byPriority),
+  };
 }
 
 /** ISO date (yyyy-mm-dd) plus n calendar days; no time zone can shift it. */
@@ -82,13 +78,17 @@ export const RECENT_MS = 120_000;
 export function overlay(entries: PlanEntry[], items: OutboxItem[], recent: Recent, now = Date.now()): ShownEntry[] {
   const latest = new Map<number, OutboxItem>();
   for (const item of items) {
-    if (item.kind === 'plan_entry_state') latest.set(Number(item.body.plan_entry_id), item); // oldest first: the last wins
+    // oldest first: the last wins. A contact logged from the entry closes it (the server does the same).
+    if ((item.kind === 'plan_entry_state' || item.kind === 'interaction') && item.body.plan_entry_id != null) {
+      latest.set(Number(item.body.plan_entry_id), item);
+    }
   }
   return entries.map((entry) => {
     const item = latest.get(entry.id);
     if (item) {
+      const state = item.kind === 'interaction' ? (isOpen(entry) ? 'done' : entry.state) : item.body.state as PlanState;
       return {
-        ...entry, state: item.body.state as PlanState, snoozed_to: (item.body.snoozed_to as string | undefined) ?? null,
+        ...entry, state, snoozed_to: (item.body.snoozed_to as string | undefined) ?? null,
         unsent: true, problem: item.state === 'pending' || item.state === 'sending' ? null : item.state, clientId: item.client_id,
       };
     }
