@@ -70,6 +70,7 @@ def shoot(browser, url: str, device: str, viewport: dict, lang: str,
     page.screenshot(path=OUT / f"customer-full-{device}-{lang}.png", full_page=True)
     page.get_by_role("link", name=re.compile("记录拜访|Log a visit")).first.click()
     page.locator(".visit-form").wait_for()
+    page.locator("input[name=outcome][value=interested]").check()
     page.get_by_role("button", name=re.compile("添加产品|Add a product")).click()
     page.locator(".discussed select").nth(1).select_option("declined")
     page.wait_for_timeout(200)

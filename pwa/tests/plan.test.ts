@@ -131,7 +131,7 @@ describe('messages for the morning', () => {
       action: ['waiver', 'extension'],
       decision: ['approved', 'refused'],
       severity: ['1', '2', '3'],
-      'plan.band': ['high', 'medium', 'low'],
+      'plan.must': ['risk', 'referral', 'renewal'],
     };
     for (const [family, list] of Object.entries(codes)) {
       for (const code of list) expect(`${family}.${code}` in en, `${family}.${code}`).toBe(true);

@@ -117,6 +117,7 @@ def test_a_double_tap_on_save_stores_one_visit(page, live_server):
     login(page, "rm2")
     customer_id = open_first_card_of_today(page)
     page.goto(f"/customers/{customer_id}/visit?name=x")
+    page.get_by_role("radio", name="已联系上").check()
     page.locator("textarea[name=notes]").fill("tapped twice")
     page.get_by_role("button", name="保存").dblclick()
     page.locator(".card360").wait_for()

@@ -54,15 +54,17 @@ def entry_card(page, entry_id: int):
     return page.locator(f'[data-testid="plan-entry"][data-entry-id="{entry_id}"]')
 
 
-def test_today_shows_the_plan_by_priority_with_reason_chips(page, planned):
+def test_today_shows_the_plan_with_reason_chips(page, planned):
     _, day, entries = planned
     login(page)
     page.goto(f"/?date={day}")
     expect(page.get_by_test_id("plan-date")).to_have_attribute("data-date", day)
     plan = page.get_by_test_id("today-list")
-    top = max(entries, key=lambda e: (e["priority"], -e["customer"]["id"]))
-    band = {"high": "高优先级", "medium": "中优先级", "low": "低优先级"}[top["priority_band"]]
-    expect(plan.get_by_role("heading", name=band)).to_be_visible()
+    # nothing must be done first on this bank: the day by time, the weightiest first at a time
+    assert not any(e["must_do"] for e in entries)
+    top = min(entries, key=lambda e: (e["suggested_hour"] or 99, -e["priority"],
+                                      e["customer"]["id"]))
+    expect(plan.get_by_role("heading", name="按时间")).to_be_visible()
     first = plan.get_by_test_id("plan-entry").first
     expect(first).to_have_attribute("data-entry-id", str(top["id"]))
     expect(first.locator("a.row .row-title")).to_have_text(top["customer"]["name"])
@@ -70,6 +72,7 @@ def test_today_shows_the_plan_by_priority_with_reason_chips(page, planned):
     for reason in top["reasons"]:
         expect(first.get_by_role("list", name="原因").get_by_text(reason["zh"], exact=True)) \
             .to_be_visible()
+    first.get_by_role("button", name="更多").click()
     expect(first.get_by_role("button", name="完成")).to_be_visible()
 
     page.get_by_role("link", name="设置").click()
@@ -91,6 +94,7 @@ def test_done_offline_is_unsent_until_online_then_done_on_the_server(page, conte
     expect(card).to_have_attribute("data-state", "planned")
 
     context.set_offline(True)
+    card.get_by_role("button", name="更多").click()
     card.get_by_role("button", name="完成").click()
     expect(card).to_have_attribute("data-state", "done")
     expect(card.get_by_test_id("entry-unsent")).to_be_visible()
@@ -126,7 +130,8 @@ def test_the_plan_passes_axe_in_both_languages(page, planned):
         first = entry_card(page, entries[0]["id"])
         first.wait_for()
         problems[f"plan {lang}"] = serious_violations(page)
-        first.locator("button[aria-expanded]").first.click()  # the snooze form
+        first.get_by_role("button", name="更多" if lang == "zh-CN" else "More").click()
+        first.get_by_role("button", name="推迟" if lang == "zh-CN" else "Snooze").click()
         first.locator("input[type=date]").wait_for()
         problems[f"snooze {lang}"] = serious_violations(page)
     assert {k: v for k, v in problems.items() if v} == {}

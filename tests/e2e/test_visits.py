@@ -14,7 +14,7 @@ from tests.e2e.test_app import wait_for_service_worker
 def log_visit(page, customer_id: int, notes: str) -> None:
     page.goto(f"/customers/{customer_id}/visit?name=x")
     page.get_by_text("电话", exact=True).click()
-    page.locator("select[name=outcome]").select_option("interested")
+    page.get_by_role("radio", name="有意向").check()
     page.locator("textarea[name=notes]").fill(notes)
     page.get_by_role("button", name="保存").click()
     page.locator(".card360").wait_for()

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso';
 import { useEffect } from 'preact/hooks';
 import { dateTime, t, type MessageKey } from '../i18n';
+import { CallResultSheet, NoticeBar } from './ContactLoop';
 import { unread, watchUnread } from '../data/alerts';
 import { outboxState } from '../data/outbox-state';
 import { online } from '../data/network';
@@ -76,6 +77,8 @@ export function Layout({ children }: { children: ComponentChildren }) {
         {outboxState.value.lastSync ? ` · ${t('outbox.lastSync', { time: dateTime(outboxState.value.lastSync) })}` : ''}
       </a>
       <main id="main" class="content">{children}</main>
+      {user.value?.role === 'rm' && <CallResultSheet />}
+      <NoticeBar />
       <nav class="tabbar" aria-label={t('nav.main')}>
         {navFor(user.value?.role).map((item) => (
           <a key={item.key} href={item.href} class={active(item) ? 'tab active' : 'tab'} aria-current={active(item) ? 'page' : undefined}>

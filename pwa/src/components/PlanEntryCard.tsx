@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { setEntryState, type EntryChange } from '../data/plan';
+import { callStarted } from '../data/contacts';
 import { day, dayOf, locale, t, tCode, type MessageKey } from '../i18n';
 import { ReasonChips } from './Chips';
 import { displayName } from './CustomerRow';
@@ -24,24 +25,36 @@ function StateChips({ entry }: { entry: ShownEntry }) {
 
 function Title({ entry, showRm }: { entry: ShownEntry; showRm?: boolean }) {
   const name = displayName(entry.customer);
+  const how = entry.suggested_hour == null ? tCode('channel', entry.channel) : t('band.at', { channel: tCode('channel', entry.channel), hour: entry.suggested_hour });
   return (
-    <a class="row" href={`/customers/${entry.customer.id}`}>
-      <span class="row-main">
-        <span class="row-title">{name}</span>
-        <span class="row-sub">
-          {tCode('segment', entry.customer.segment)} · {t('plan.suggested', {
-            how: entry.suggested_hour == null ? tCode('channel', entry.channel) : t('band.at', { channel: tCode('channel', entry.channel), hour: entry.suggested_hour }),
-          })}
-          {showRm && entry.rm ? ` · ${entry.rm.name}` : ''}
-        </span>
-      </span>
+    <a class="row entry-title" href={`/customers/${entry.customer.id}`}>
+      <span class="row-title">{name}</span>
+      <span class="row-sub when">{showRm && entry.rm ? `${entry.rm.name} · ` : ''}{how}</span>
     </a>
   );
 }
 
-/** One customer to contact: why, what for, how; and the one-tap actions. */
+/** What to bring up (the customer's best offer) and what happened last time, on one line. */
+function OfferAndLast({ entry }: { entry: ShownEntry }) {
+  const last = entry.last_contact;
+  const offer = entry.offer ? t('plan.offer', { product: pickText(locale.value, entry.offer.name, entry.offer.name_en) }) : null;
+  const lastText = last
+    ? t('plan.last', { date: dayOf(last.at), channel: tCode('channel', last.channel), outcome: tCode('outcome', last.outcome) })
+    : t('today.never');
+  return <p class="row-sub one-line" data-testid="entry-offer">{offer ? `${offer} · ${lastText}` : lastText}</p>;
+}
+
+/** Where the visit form starts from this entry: its channel, its offer, and the entry it closes. */
+export function visitHref(entry: ShownEntry, name: string): string {
+  const params = new URLSearchParams({ name, entry: String(entry.id), channel: entry.channel });
+  if (entry.offer) params.set('offer', entry.offer.product_code);
+  return `/customers/${entry.customer.id}/visit?${params}`;
+}
+
+/** One customer to contact, in a few lines: who and when, why, what to say and offer; the
+ * one-tap actions (call, log), and the rest behind "more". */
 export function PlanEntryCard({ entry, readOnly, showRm }: { entry: ShownEntry; readOnly?: boolean; showRm?: boolean }) {
-  const [mode, setMode] = useState<'snooze' | 'dismiss' | null>(null);
+  const [mode, setMode] = useState<'menu' | 'snooze' | 'dismiss' | null>(null);
   // the default snooze (the next working day) is worked out when the form opens, not for every card drawn
   const [chosenDay, setSnoozeTo] = useState<string | null>(null);
   const snoozeTo = mode === 'snooze' ? (chosenDay ?? nextWorkingDay(entry.day)) : '';
@@ -49,7 +62,6 @@ export function PlanEntryCard({ entry, readOnly, showRm }: { entry: ShownEntry; 
   const [error, setError] = useState<string | null>(null);
   const name = displayName(entry.customer);
   const objective = pickText(locale.value, entry.objective, entry.objective_en);
-  const last = entry.last_contact;
 
   async function change(next: EntryChange) {
     setError(null);
@@ -69,31 +81,36 @@ export function PlanEntryCard({ entry, readOnly, showRm }: { entry: ShownEntry; 
     void change({ state: 'dismissed', reason: reason.trim() });
   }
 
+  const open = (next: typeof mode) => { setError(null); setMode(mode === next ? null : next); };
   return (
-    <li class="plan-card" data-testid="plan-entry" data-entry-id={entry.id} data-state={entry.state} data-unsent={entry.unsent ? 'true' : 'false'}>
+    <li class={`plan-card${entry.must_do ? ' must' : ''}`} data-testid="plan-entry" data-entry-id={entry.id} data-state={entry.state} data-unsent={entry.unsent ? 'true' : 'false'}>
       <Title entry={entry} showRm={showRm} />
-      {objective && <p class="objective">{objective}</p>}
-      <ReasonChips reasons={entry.reasons} />
-      <p class="row-sub one-line">
-        {last
-          ? t('plan.lastContact', { date: dayOf(last.at), channel: tCode('channel', last.channel), outcome: tCode('outcome', last.outcome) }) + (last.notes ? ` · ${last.notes}` : '')
-          : t('today.never')}
+      <p class="talking one-line">
+        {entry.must_do && <span class="chip must-chip" data-testid="must-do">{t(`plan.must.${entry.must_do}` as MessageKey)}</span>}
+        {objective}
       </p>
+      <ReasonChips reasons={entry.reasons} />
+      <OfferAndLast entry={entry} />
       <StateChips entry={entry} />
       <div class="plan-actions">
         {entry.customer.phone
-          ? <a class="btn small-action" href={`tel:${entry.customer.phone}`} aria-label={`${t('card.call')}: ${name}`}>{t('card.call')}</a>
-          : <span class="btn small-action placeholder" aria-hidden="true" />}
-        <a class="btn small-action" href={mapsUrl(entry.customer.name)} target="_blank" rel="noopener noreferrer" aria-label={`${t('plan.navigate')}: ${name}`}>{t('plan.navigate')}</a>
-        <a class="btn small-action" href={`/customers/${entry.customer.id}/visit?name=${encodeURIComponent(name)}`} aria-label={`${t('visit.log')}: ${name}`}>{t('visit.log')}</a>
+          ? <a class="btn small-action" href={`tel:${entry.customer.phone}`} onClick={() => callStarted(entry.customer.id, name, readOnly ? null : entry.id)} aria-label={`${t('card.call')}: ${name}`}>{t('card.call')}</a>
+          : <a class="btn small-action" href={mapsUrl(entry.customer.name)} target="_blank" rel="noopener noreferrer" aria-label={`${t('plan.navigate')}: ${name}`}>{t('plan.navigate')}</a>}
+        <a class="btn small-action" href={visitHref(entry, name)} aria-label={`${t('plan.log')}: ${name}`}>{t('plan.log')}</a>
         {!readOnly && (
-          <>
-            <button type="button" class="btn small-action primary" onClick={() => void change({ state: 'done' })} aria-label={`${t('plan.done')}: ${name}`}>{t('plan.done')}</button>
-            <button type="button" class="btn small-action" aria-expanded={mode === 'snooze'} onClick={() => { setError(null); setMode(mode === 'snooze' ? null : 'snooze'); }} aria-label={`${t('plan.snooze')}: ${name}`}>{t('plan.snooze')}</button>
-            <button type="button" class="btn small-action" aria-expanded={mode === 'dismiss'} onClick={() => { setError(null); setMode(mode === 'dismiss' ? null : 'dismiss'); }} aria-label={`${t('plan.dismiss')}: ${name}`}>{t('plan.dismiss')}</button>
-          </>
+          <button type="button" class="btn small-action more" aria-expanded={mode !== null} aria-haspopup="true" onClick={() => open('menu')} aria-label={`${t('plan.more')}: ${name}`}>
+            {t('plan.more')}
+          </button>
         )}
       </div>
+      {mode === 'menu' && (
+        <div class="entry-menu" role="group" aria-label={t('plan.more')}>
+          <button type="button" class="btn small-action" onClick={() => void change({ state: 'done' })} aria-label={`${t('plan.done')}: ${name}`}>{t('plan.done')}</button>
+          <button type="button" class="btn small-action" onClick={() => open('snooze')} aria-label={`${t('plan.snooze')}: ${name}`}>{t('plan.snooze')}</button>
+          <button type="button" class="btn small-action" onClick={() => open('dismiss')} aria-label={`${t('plan.dismiss')}: ${name}`}>{t('plan.dismiss')}</button>
+          {entry.customer.phone && <a class="btn small-action" href={mapsUrl(entry.customer.name)} target="_blank" rel="noopener noreferrer" aria-label={`${t('plan.navigate')}: ${name}`}>{t('plan.navigate')}</a>}
+        </div>
+      )}
       {mode === 'snooze' && (
         <form class="inline-form" onSubmit={submitSnooze} noValidate>
           <label>{t('plan.snoozeTo')}

@@ -26,6 +26,7 @@ export type OutboxItem = {
   // reason: 'server-error' (sent again later) or 'rejected' (the server refused the request)
   error?: { message?: string; fields?: Record<string, unknown>; reason?: 'server-error' | 'rejected'; retryable?: boolean };
   server?: Record<string, unknown>;
+  holdUntil?: number; // the Undo window of a one-tap write: not sent before this time (ms)
 };
 
 export interface Schema extends DBSchema {

@@ -119,6 +119,15 @@ export async function save(item: Parameters<typeof outbox.enqueue>[0], replacing
   await changed();
   void requestBackgroundSync();
   void syncNow();
+  // a held write goes as soon as its Undo window closes (the timer's back-off may be longer)
+  if (item.holdUntil) setTimeout(() => void syncNow(), Math.max(0, item.holdUntil - Date.now()) + 50);
+}
+
+/** Undo a held write: true if it was taken back before it went. */
+export async function withdraw(clientId: string): Promise<boolean> {
+  const taken = await outbox.withdraw(clientId);
+  await changed();
+  return taken;
 }
 
 export async function resolveKeepMine(item: OutboxItem, body?: Record<string, unknown>): Promise<void> {

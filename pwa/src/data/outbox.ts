@@ -97,6 +97,17 @@ export async function discard(clientId: string): Promise<void> {
   await (await db()).delete('outbox', clientId);
 }
 
+/** Take back a write still in its Undo window: true if it was, and is now gone. A write whose
+ * window has passed may be on its way to the server already; it stays. */
+export async function withdraw(clientId: string, now = Date.now()): Promise<boolean> {
+  const tx = (await db()).transaction('outbox', 'readwrite');
+  const item = await tx.store.get(clientId);
+  const held = Boolean(item && item.state === 'pending' && (item.holdUntil ?? 0) > now);
+  if (held) void tx.store.delete(clientId);
+  await tx.done;
+  return held;
+}
+
 /** Writes queued before owners were recorded belong to whoever was signed in then. */
 export async function claimUnowned(who: OutboxOwner): Promise<void> {
   const tx = (await db()).transaction('outbox', 'readwrite');
@@ -136,7 +147,9 @@ export async function drain(): Promise<DrainOutcome> {
 
 async function drainNow(): Promise<DrainOutcome> {
   const who = await owner();
-  const mine = (await allItems()).filter(ownedBy(who)).filter((i) => i.state === 'pending' || i.state === 'sending');
+  const now = Date.now();
+  const mine = (await allItems()).filter(ownedBy(who))
+    .filter((i) => (i.state === 'pending' || i.state === 'sending') && !((i.holdUntil ?? 0) > now));
   // a write that failed alone before goes alone, after the others: it cannot hold them up
   const queue = [...mine.filter((i) => !i.alone), ...mine.filter((i) => i.alone)];
   const batches: OutboxItem[][] = [];

@@ -10,6 +10,7 @@ import { useLoad } from '../components/useLoad';
 import type { Card } from '../data/api';
 import type { OutboxItem } from '../data/db';
 import { outboxState, syncedAt } from '../data/outbox-state';
+import { callStarted } from '../data/contacts';
 import * as portfolio from '../data/portfolio';
 import { user } from '../data/session';
 import { dateTime, day, locale, money, num, t, tCode } from '../i18n';
@@ -44,7 +45,7 @@ function CustomerCard({ id }: { id: number }) {
         <AsOf asOf={asOf} offline={offline} />
         <div class="actions">
           <a class="btn primary" href={`/customers/${card.id}/visit?name=${encodeURIComponent(displayName(card))}`}>{t('visit.log')}</a>
-          {card.phone && <a class="btn" href={`tel:${card.phone}`}>{t('card.call')}</a>}
+          {card.phone && <a class="btn" href={`tel:${card.phone}`} onClick={() => callStarted(card.id, displayName(card), null)}>{t('card.call')}</a>}
           {card.email && <a class="btn" href={`mailto:${card.email}`}>{t('card.email')}</a>}
         </div>
       </header>

@@ -2,7 +2,7 @@ import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { CustomerRow } from '../components/CustomerRow';
 import { HandledEntry, PlanEntryCard } from '../components/PlanEntryCard';
-import { nextWorkingDay, overlay, previousWorkingDay, rmsOf, splitPlan, type Band } from '../logic/plan';
+import { nextWorkingDay, overlay, previousWorkingDay, rmsOf, splitPlan } from '../logic/plan';
 import { PushPrompt } from '../components/Push';
 import { AsOf, Empty, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
@@ -13,7 +13,7 @@ import * as plans from '../data/plan';
 import * as portfolio from '../data/portfolio';
 import * as referrals from '../data/referrals';
 import { user } from '../data/session';
-import { locale, t, weekday, type MessageKey } from '../i18n';
+import { locale, t, weekday } from '../i18n';
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -42,18 +42,20 @@ export function Today() {
   return (
     <section aria-labelledby="today-title">
       <header class="screen-head">
-        <h1 id="today-title">{t('today.title')}</h1>
-        <p class="muted">{t('today.subtitle')}</p>
+        <div class="today-head">
+          <h1 id="today-title">{t('today.title')}</h1>
+          {state.status === 'ready' && <DayNav plan={state.value.data} pinned={Boolean(date)} go={(d) => route(href(d, rm))} />}
+          {state.status === 'loading' && <div class="day-nav head-placeholder" aria-hidden="true"><span class="btn small-action" /></div>}
+        </div>
         {isLead && <LeadLinks />}
-        {state.status === 'ready' && <DayNav plan={state.value.data} pinned={Boolean(date)} go={(d) => route(href(d, rm))} />}
         {state.status === 'ready' && isLead && <RmPicker plan={state.value.data} value={rm} choose={(id) => route(href(date, id))} />}
         {state.status === 'ready' && <AsOf asOf={state.value.asOf} offline={state.value.offline} />}
-        {state.status === 'loading' && <HeadPlaceholder />}
+        {state.status === 'loading' && <p class="as-of head-placeholder" aria-hidden="true">&nbsp;</p>}
       </header>
-      <PushPrompt />
       {state.status === 'loading' && <Skeleton />}
       {state.status === 'error' && <ErrorState message={t('state.error', { detail: state.message })} onRetry={reload} />}
       {state.status === 'ready' && <PlanBody key={state.value.data.date} plan={state.value.data} today={!date} rm={rm} lead={isLead} />}
+      <PushPrompt />
     </section>
   );
 }
@@ -70,17 +72,6 @@ function LeadLinks() {
         {open ? <span class="count">{t('referrals.openCount', { n: open })}</span> : null}
       </a>
     </p>
-  );
-}
-
-/** The room the day's navigation and the data's time take, kept while the plan loads, so
- * what is under them does not jump down when it comes. */
-function HeadPlaceholder() {
-  return (
-    <div class="head-placeholder" aria-hidden="true">
-      <div class="day-nav"><span class="btn small-action" /></div>
-      <p class="as-of">&nbsp;</p>
-    </div>
   );
 }
 
@@ -141,26 +132,29 @@ function PlanBody({ plan, today, rm, lead }: { plan: Plan; today: boolean; rm: n
     );
   }
   const shown = overlay(entries, outboxItems.value, plans.recent);
-  const { bands, handled } = splitPlan(shown);
+  const { mustDo, byTime, handled } = splitPlan(shown);
   const showRm = lead && !rm;
-  // the first `drawn` cards, in the order they show: band by band, then those handled
+  // the first `drawn` cards, in the order they show: must do, by time, then those handled
   let left = drawn;
   const take = <T,>(list: T[]): T[] => {
     const part = list.slice(0, Math.max(0, left));
     left -= part.length;
     return part;
   };
-  const drawnBands = bands.map(({ band, entries: inBand }) => ({ band, total: inBand.length, entries: take(inBand) }));
+  const groups = [
+    { key: 'must', title: t('plan.mustDo'), total: mustDo.length, entries: take(mustDo) },
+    { key: 'time', title: mustDo.length ? t('plan.byTime') : t('plan.allByTime'), total: byTime.length, entries: take(byTime) },
+  ];
   const drawnHandled = take(handled);
   return (
     <>
-      {bands.length === 0 ? <Empty message={t('plan.allHandled')} /> : (
+      {mustDo.length + byTime.length === 0 ? <Empty message={t('plan.allHandled')} /> : (
         <div class="plan" data-testid="today-list" lang={locale.value}>
-          {drawnBands.filter((b) => b.entries.length > 0).map(({ band, total, entries: inBand }) => (
-            <section key={band} aria-labelledby={`band-${band}`} class={`band band-${band}`}>
-              <h2 id={`band-${band}`}>{t(`plan.band.${band as Band}` as MessageKey)} <span class="count">{total}</span></h2>
+          {groups.filter((g) => g.entries.length > 0).map(({ key, title, total, entries: inGroup }) => (
+            <section key={key} aria-labelledby={`group-${key}`} class={`band band-${key}`} data-testid={`group-${key}`}>
+              <h2 id={`group-${key}`}>{title} <span class="count">{total}</span></h2>
               <ul class="plan-list">
-                {inBand.map((e) => <PlanEntryCard key={e.id} entry={e} readOnly={lead} showRm={showRm} />)}
+                {inGroup.map((e) => <PlanEntryCard key={e.id} entry={e} readOnly={lead} showRm={showRm} />)}
               </ul>
             </section>
           ))}

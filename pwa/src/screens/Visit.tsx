@@ -4,6 +4,8 @@ import type { Product } from '../data/api';
 import type { OutboxItem } from '../data/db';
 import { newClientId, get as getOutboxItem } from '../data/outbox';
 import { resolveKeepMine, save } from '../data/outbox-state';
+import { logContact } from '../data/contacts';
+import { localInputValue, withOffset } from '../data/time';
 import * as portfolio from '../data/portfolio';
 import { locale, serverTime, t, tCode } from '../i18n';
 
@@ -11,31 +13,22 @@ const CHANNELS = ['visit', 'call', 'video', 'message', 'email'] as const;
 const OUTCOMES = ['reached', 'interested', 'sale', 'follow_up', 'declined', 'not_reached', 'complaint', 'info'] as const;
 const ANSWERS = ['interested', 'accepted', 'declined'] as const;
 
-type Discussed = { product_code: string; answer: (typeof ANSWERS)[number]; reason?: string };
+// '' is "not discussed": the offer the form starts with counts only once the RM answers it
+type Discussed = { product_code: string; answer: (typeof ANSWERS)[number] | ''; reason?: string };
 
-function localInputValue(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-/** A datetime-local value as ISO 8601 with the device's offset. */
-function withOffset(value: string): string {
-  const date = new Date(value);
-  const minutes = -date.getTimezoneOffset();
-  const sign = minutes >= 0 ? '+' : '-';
-  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
-  return `${value}:00${sign}${pad(minutes / 60)}:${pad(minutes % 60)}`;
-}
+const ISO_CHANNEL = (value: unknown) => (CHANNELS as readonly string[]).includes(String(value)) ? String(value) : 'visit';
 
 export function Visit() {
   const { params, query } = useRoute();
   const { route } = useLocation();
   const customerId = Number(params.id);
   const [products, setProducts] = useState<Product[]>([]);
-  const [channel, setChannel] = useState<string>('visit');
-  const [outcome, setOutcome] = useState<string>('reached');
+  // opened from a plan entry: it starts from the entry's channel and offer, and closes the entry
+  const planEntryId = Number(query.entry) || null;
+  const [channel, setChannel] = useState<string>(() => ISO_CHANNEL(query.channel));
+  const [outcome, setOutcome] = useState<string>(''); // chosen, never assumed
   const [when, setWhen] = useState(localInputValue(new Date()));
-  const [discussed, setDiscussed] = useState<Discussed[]>([]);
+  const [discussed, setDiscussed] = useState<Discussed[]>(() => (query.offer ? [{ product_code: String(query.offer), answer: '' }] : []));
   const [notes, setNotes] = useState('');
   const [followUp, setFollowUp] = useState('');
   const [followUpObjective, setFollowUpObjective] = useState('');
@@ -97,6 +90,11 @@ export function Visit() {
   async function submit(event: Event) {
     event.preventDefault();
     if (saving.current) return; // a double tap: the first save is under way
+    if (!outcome) {
+      setError(t('visit.needOutcome'));
+      document.querySelector<HTMLInputElement>('input[name=outcome]')?.focus();
+      return;
+    }
     if (discussed.some((d) => d.answer === 'declined' && !d.reason?.trim())) {
       setError(t('visit.needReason'));
       return;
@@ -105,7 +103,8 @@ export function Visit() {
     setBusy(true);
     try {
       await store();
-      route(`/customers/${customerId}?saved=1`, true);
+      // from Today, back to Today: the entry shows done, and Undo is at hand
+      route(planEntryId && !editing && !resolving ? '/' : `/customers/${customerId}`, true);
     } finally {
       saving.current = false;
       setBusy(false);
@@ -115,17 +114,19 @@ export function Visit() {
   async function store() {
     const body = {
       customer_id: customerId, channel, outcome, started_at: withOffset(when), notes: notes || null,
-      products_discussed: discussed.map((d) => (d.answer === 'declined' ? d : { product_code: d.product_code, answer: d.answer })),
+      // an answer-less row is the offer the form started with, not discussed
+      products_discussed: discussed.filter((d) => d.answer).map((d) => (d.answer === 'declined' ? d : { product_code: d.product_code, answer: d.answer })),
       follow_up_on: followUp || null, follow_up_objective: followUpObjective || null,
-      location: await location(),
+      location: await location(), plan_entry_id: planEntryId,
     };
+    const label = String(query.name ?? '');
     if (resolving) {
       const item = await getOutboxItem(resolving);
       if (item) await resolveKeepMine(item, { ...item.body, ...body });
     } else if (editing) {
-      await save({ client_id: clientId, kind: 'interaction', body: { ...body, replaces: editing }, base_version: editBase(), customerId, label: String(query.name ?? '') }, editedItem?.client_id);
+      await save({ client_id: clientId, kind: 'interaction', body: { ...body, replaces: editing }, base_version: editBase(), customerId, label }, editedItem?.client_id);
     } else {
-      await save({ client_id: clientId, kind: 'interaction', body: { ...body, replaces: null }, customerId, label: String(query.name ?? '') });
+      await logContact(body, label, t('visit.saved', { name: label || tCode('channel', channel) }), clientId);
     }
   }
 
@@ -145,11 +146,15 @@ export function Visit() {
           </label>
         ))}
       </fieldset>
-      <label>{t('visit.outcome')}
-        <select name="outcome" value={outcome} onChange={(e) => setOutcome(e.currentTarget.value)}>
-          {OUTCOMES.map((o) => <option key={o} value={o}>{tCode('outcome', o)}</option>)}
-        </select>
-      </label>
+      <fieldset class="choices">
+        <legend>{t('visit.outcome')}</legend>
+        {OUTCOMES.map((o) => (
+          <label key={o} class={outcome === o ? 'choice active' : 'choice'}>
+            <input type="radio" name="outcome" value={o} checked={outcome === o} onChange={() => { setOutcome(o); setError(null); }} />
+            {tCode('outcome', o)}
+          </label>
+        ))}
+      </fieldset>
       <label>{t('visit.when')}
         <input type="datetime-local" name="started_at" value={when} required onInput={(e) => setWhen(e.currentTarget.value)} />
       </label>
@@ -164,6 +169,7 @@ export function Visit() {
             </label>
             <label>{t('visit.answer')}
               <select value={d.answer} onChange={(e) => update(i, { answer: e.currentTarget.value as Discussed['answer'] })}>
+                {!d.answer && <option value="">{t('visit.notDiscussed')}</option>}
                 {ANSWERS.map((a) => <option key={a} value={a}>{tCode('answer', a)}</option>)}
               </select>
             </label>
