@@ -1,6 +1,6 @@
 """The daily plan, its calendar feed, the contact policy, working days and leave."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import Response, current_app
 from flask_login import current_user, login_required
@@ -52,10 +52,8 @@ def _date(text: str) -> date:
 def get_plan(args):
     """A day's plan (default: today, or the next working day when today is not one); a lead
     may pass rm= for one RM of the team"""
-    first = args["date"] or bank_today()
-    cal = WorkCalendar.load(first, first + timedelta(days=31))  # no holiday runs a month
-    day = args["date"] or cal.on_or_after(first)
-    return {"date": day, "working_day": cal.is_working(day),
+    day = args["date"] or service.plan_day(bank_today())
+    return {"date": day, "working_day": WorkCalendar.load(day, day).is_working(day),
             "entries": service.entries(_viewer(), day=day, rm_id=args["rm"])}
 
 

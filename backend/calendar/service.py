@@ -30,7 +30,7 @@ from backend.products.models import Product
 from backend.sync import StaleVersion, write_kind
 from backend.visits.models import Interaction
 from backend.visits.service import contact_logged
-from backend.workdays import CalendarDay, Leave
+from backend.workdays import CalendarDay, Leave, WorkCalendar
 
 NEXT_STATES = {"planned": {"done", "snoozed", "dismissed"}, "missed": {"done", "dismissed"},
                "snoozed": set(), "done": set(), "dismissed": set()}
@@ -88,6 +88,22 @@ def entries(user: Viewer, *, day: date, rm_id: int | None = None,
     return [_entry_dict(r) for r in rows]
 
 
+def plan_day(today: date) -> date:
+    """The day a plan is about by default: today, or the next working day."""
+    return WorkCalendar.load(today, today + timedelta(days=31)).on_or_after(today)
+
+
+def customer_entry(customer_id: int, rm_id: int | None, today: date) -> dict | None:
+    """The customer's entry in its RM's plan of the plan day (the 360 card's purpose), for
+    a caller that has already found the customer visible."""
+    if rm_id is None:
+        return None
+    day = plan_day(today)
+    row = db.session.connection().execute(
+        _CUSTOMER_ENTRY, {"rms": [rm_id], "first": day, "last": day, "cid": customer_id}).first()
+    return None if row is None else _entry_dict(row)
+
+
 def _latest_contact_id():
     i = Interaction
     return (select(i.id).where(i.customer_id == PlanEntry.customer_id)
@@ -123,6 +139,9 @@ _ENTRIES = (
            Customer.rm_id == PlanEntry.rm_id)  # a customer moved to another RM drops out
     .order_by(PlanEntry.day, PlanEntry.priority.desc(), PlanEntry.customer_id)
 )
+
+
+_CUSTOMER_ENTRY = _ENTRIES.where(PlanEntry.customer_id == bindparam("cid")).limit(1)
 
 
 def _entry_dict(r) -> dict:

@@ -2,6 +2,7 @@
 
 from marshmallow import fields
 
+from backend.calendar.schemas import PlanEntrySchema
 from backend.customers.schemas import (
     AccountSchema,
     ChannelShareSchema,
@@ -41,5 +42,7 @@ class CustomerCardSchema(CustomerSummarySchema):
     package = fields.Nested(PackageAdviceSchema, allow_none=True)
     offers = fields.List(fields.Nested(OfferSummarySchema))
     satisfaction = fields.Nested(SatisfactionSchema)
+    plan_entry = fields.Nested(PlanEntrySchema, allow_none=True, metadata={
+        "description": "the customer's entry in today's plan (its purpose), or null"})
     currency = fields.String()
     as_of = fields.Date()

@@ -7,6 +7,7 @@ from flask import current_app
 
 from backend.auth import service as auth_service
 from backend.auth.models import User
+from backend.calendar import service as calendar_service
 from backend.customers import service as customers_service
 from backend.extensions import db
 from backend.moments import service as moments_service
@@ -33,6 +34,7 @@ def card(*, user: User, customer_id: int, today: date) -> dict:
         "moments": moments_service.live_for_customer(customer.id),
         "risk_cases": moments_service.open_risk_cases(customer.id),
         "offers": offers_service.live_offers(customer.id, grade=user.grade),
+        "plan_entry": calendar_service.customer_entry(customer.id, customer.rm_id, today),
         "satisfaction": surveys.customer_satisfaction(customer.id),
         "package": packages.advice(customer.id, customer.tier, held.linked_ids),
         "currency": current_app.config["CURRENCY"],

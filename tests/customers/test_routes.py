@@ -292,3 +292,31 @@ def test_package_advice_counts_open_deposits_own_and_linked_once(api, world):
     # seen from the linked customer, cust_a's deposits are the linked ones
     alone = api("rm_a2").get(f"/api/v1/customers/{cust_a2.id}").get_json()["package"]
     assert alone["balance"] == 200_000 and alone["linked_balance"] == 25_000
+
+
+def test_the_card_carries_todays_plan_entry_for_its_purpose(api, world):
+    """The card leads with why the customer is on today's plan (issue: 今日要点)."""
+    from backend.calendar.models import PlanEntry
+    from backend.timeutil import bank_today
+    from backend.workdays import WorkCalendar
+
+    today = bank_today()
+    day = WorkCalendar.load(today, today + timedelta(days=31)).on_or_after(today)
+    reason = {"code": "renewal", "zh": "贷款 12月20日 到期", "en": "Loan matures 20 Dec"}
+    entry = PlanEntry(rm_id=world["rm_a"].id, day=day, customer_id=world["cust_a"].id,
+                      reasons=[reason], objective="续贷沟通", objective_en="Talk renewal",
+                      channel="visit", priority=60)
+    other_day = PlanEntry(rm_id=world["rm_a"].id, day=day + timedelta(days=1),
+                          customer_id=world["cust_a2"].id, reasons=[], objective="x",
+                          channel="call", priority=60)
+    db.session.add_all([entry, other_day])
+    db.session.commit()
+
+    for who in ("rm_a", "lead_a"):
+        got = api(who).get(f"/api/v1/customers/{world['cust_a'].id}").get_json()["plan_entry"]
+        assert got["id"] == entry.id and got["day"] == day.isoformat()
+        assert got["reasons"] == [reason] and got["objective"] == "续贷沟通"
+        assert got["objective_en"] == "Talk renewal" and got["state"] == "planned"
+        assert set(got) >= {"must_do", "offer", "channel", "suggested_hour"}
+    card = api("rm_a2").get(f"/api/v1/customers/{world['cust_a2'].id}").get_json()
+    assert card["plan_entry"] is None  # planned for another day only

@@ -220,3 +220,26 @@ def test_two_calls_in_a_row_are_each_asked_about(page, morning):
     expect(page.get_by_test_id("sync-chip")).to_have_attribute("data-count", "0", timeout=20_000)
     states = {e["id"]: e["state"] for e in api.call("GET", "/plan")["entries"]}
     assert states[first["id"]] == states[second["id"]] == "done"
+
+
+def test_the_card_leads_with_todays_focus_and_keeps_the_models_in_a_drawer(page, morning):
+    api = Api(morning, "rm1")
+    entries = open_entries(api)
+    target = next(e for e in entries if e["must_do"] == "risk")
+    card = api.call("GET", f"/customers/{target['customer']['id']}")
+    login(page)
+    entry_card(page, target["id"]).locator("a.row").click()
+    focus = page.get_by_test_id("focus")
+    expect(focus.get_by_role("heading", name="今日要点")).to_be_visible()
+    expect(focus.get_by_test_id("focus-why")).to_contain_text(target["objective"])
+    expect(focus.get_by_test_id("focus-risk")).to_contain_text("风险")
+    if card["offers"]:
+        expect(focus.get_by_test_id("focus-offer")).to_contain_text(card["offers"][0]["product"]["name"])
+    # the focus comes before the figures; the models wait behind their drawer
+    order = page.evaluate("""() => [...document.querySelectorAll('.card360 > section')]
+        .map((e) => e.dataset.testid || e.getAttribute('aria-labelledby'))""")
+    assert order.index("focus") < order.index("facts-title")
+    drawer = page.get_by_test_id("model-details")
+    expect(drawer.get_by_test_id("scores")).to_be_hidden()
+    drawer.locator("summary").click()
+    expect(drawer.get_by_test_id("scores").locator("li")).to_have_count(len(card["scores"]))

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { setEntryState, type EntryChange } from '../data/plan';
+import type { PlanEntry } from '../data/api';
 import { callStarted } from '../data/contacts';
 import { day, dayOf, locale, t, tCode, type MessageKey } from '../i18n';
 import { ReasonChips } from './Chips';
@@ -45,7 +46,7 @@ function OfferAndLast({ entry }: { entry: ShownEntry }) {
 }
 
 /** Where the visit form starts from this entry: its channel, its offer, and the entry it closes. */
-export function visitHref(entry: ShownEntry, name: string): string {
+export function visitHref(entry: Pick<PlanEntry, 'id' | 'channel' | 'offer' | 'customer'>, name: string): string {
   const params = new URLSearchParams({ name, entry: String(entry.id), channel: entry.channel });
   if (entry.offer) params.set('offer', entry.offer.product_code);
   return `/customers/${entry.customer.id}/visit?${params}`;

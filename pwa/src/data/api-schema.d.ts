@@ -2446,6 +2446,8 @@ export interface components {
             owner: components["schemas"]["Owner"];
             package: components["schemas"]["PackageAdvice"] | null;
             phone: string | null;
+            /** @description the customer's entry in today's plan (its purpose), or null */
+            plan_entry: components["schemas"]["PlanEntry"] | null;
             profitability: components["schemas"]["Profitability"];
             region: string | null;
             related_needs: components["schemas"]["RelatedNeed"][];

@@ -135,6 +135,8 @@ export type PlanEntry = Schemas['PlanEntry'];
 
 export type Plan = Schemas['Plan'];
 
+export type Interaction = Schemas['Interaction'];
+
 export type Moment = Schemas['Moment'];
 
 export type RiskCase = Schemas['RiskCase'];

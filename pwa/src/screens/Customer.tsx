@@ -1,6 +1,9 @@
 import { useRoute } from 'preact-iso';
 import { BalanceChart } from '../components/BalanceChart';
 import { Chips } from '../components/Chips';
+import { Focus } from '../components/Focus';
+import { visitHref } from '../components/PlanEntryCard';
+import { isOpen } from '../logic/plan';
 import { displayName } from '../components/CustomerRow';
 import { Moments } from '../components/Moments';
 import { Offers, productName } from '../components/Offers';
@@ -35,6 +38,8 @@ function CustomerCard({ id }: { id: number }) {
     return <ErrorState message={message} onRetry={state.code === 404 ? undefined : reload} />;
   }
   const { data: card, asOf, offline } = state.value;
+  // a contact logged from the card meets today's entry, as one logged from Today does
+  const openEntry = card.plan_entry && isOpen(card.plan_entry) && card.plan_entry.rm?.id === user.value?.id ? card.plan_entry : null;
   return (
     <article class="card360" aria-labelledby="card-title" lang={locale.value}>
       <header class="card-head">
@@ -44,11 +49,12 @@ function CustomerCard({ id }: { id: number }) {
         <Chips segment={card.segment} tier={card.tier} status={card.status} />
         <AsOf asOf={asOf} offline={offline} />
         <div class="actions">
-          <a class="btn primary" href={`/customers/${card.id}/visit?name=${encodeURIComponent(displayName(card))}`}>{t('visit.log')}</a>
-          {card.phone && <a class="btn" href={`tel:${card.phone}`} onClick={() => callStarted(card.id, displayName(card), null)}>{t('card.call')}</a>}
+          <a class="btn primary" href={openEntry ? visitHref(openEntry, displayName(card)) : `/customers/${card.id}/visit?name=${encodeURIComponent(displayName(card))}`}>{t('visit.log')}</a>
+          {card.phone && <a class="btn" href={`tel:${card.phone}`} onClick={() => callStarted(card.id, displayName(card), openEntry?.id ?? null)}>{t('card.call')}</a>}
           {card.email && <a class="btn" href={`mailto:${card.email}`}>{t('card.email')}</a>}
         </div>
       </header>
+      <Focus card={card} />
       <Facts card={card} />
       {card.moments && <Moments moments={card.moments} onChanged={reload} />}
       <RiskCases customerId={card.id} cases={card.risk_cases} onChanged={reload} />
@@ -114,12 +120,14 @@ function bandLabel(model: string, band: string): string {
   return tCode('band', band);
 }
 
+/** Every model's score and reasons: for whoever wants to look, behind a drawer (the card's
+ * first screens carry what the RM acts on). */
 function Scores({ card }: { card: Card }) {
   return (
-    <section aria-labelledby="scores-title" class="panel">
-      <h2 id="scores-title">{t('card.scores')}</h2>
+    <details class="panel model-details" data-testid="model-details">
+      <summary><h2 id="scores-title">{t('card.modelDetails', { n: card.scores.length })}</h2></summary>
       {card.scores.length === 0 ? <p class="muted">{t('card.noScores')}</p> : (
-        <ul class="plain" data-testid="scores">
+        <ul class="plain" data-testid="scores" aria-labelledby="scores-title">
           {card.scores.map((s) => (
             <li key={s.model} class="score">
               <span class="line-item">
@@ -136,7 +144,7 @@ function Scores({ card }: { card: Card }) {
           ))}
         </ul>
       )}
-    </section>
+    </details>
   );
 }
 
