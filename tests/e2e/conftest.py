@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import time
 import urllib.error
@@ -109,6 +110,14 @@ def login(page, username="rm1", password="demo1234"):
     page.locator("input[name=password]").fill(password)
     page.locator("button[type=submit]").click()
     page.get_by_test_id("today-list").wait_for()
+
+
+def open_settings(page) -> None:
+    """Settings as a user reaches them: the "me" tab (a lead's team tab), then its link."""
+    page.locator("nav.tabbar").get_by_role(
+        "link", name=re.compile("^(我的|Me|团队|Team)$")).click()
+    page.get_by_test_id("settings-link").click()
+    page.locator(".segmented").wait_for()
 
 
 class OtherDevice:

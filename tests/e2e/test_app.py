@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login, until
+from tests.e2e.conftest import login, open_settings, until
 
 
 def customer_with_related_in_portfolio(api):
@@ -46,7 +46,7 @@ def test_login_today_search_card_related_and_back(page, api_as):
 
 def test_language_switch_and_back(page):
     login(page)
-    page.get_by_role("link", name="设置").click()
+    open_settings(page)
     page.get_by_text("English").click()
     expect(page.get_by_role("link", name="Today")).to_be_visible()
     assert page.evaluate("document.documentElement.lang") == "en"
@@ -54,7 +54,7 @@ def test_language_switch_and_back(page):
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     page.reload()  # the choice is remembered
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
-    page.get_by_role("link", name="Settings").click()
+    open_settings(page)
     page.get_by_text("简体中文").click()
     expect(page.get_by_role("link", name="今日")).to_be_visible()
 
@@ -113,7 +113,7 @@ def test_logout_leaves_no_customer_data(page):
     before = page.evaluate(STORED_CUSTOMER_DATA)
     assert before["rows"]["cards"] >= 1 and before["rows"]["lists"] >= 1
 
-    page.get_by_role("link", name="设置").click()
+    open_settings(page)
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("button", name="登录")).to_be_visible()
     empty = {"rows": {"lists": 0, "cards": 0}, "apiInCaches": [], "profile": None}

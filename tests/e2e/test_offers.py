@@ -201,7 +201,7 @@ def test_a_referral_reaches_the_owning_rm_in_referrals_and_alerts(page, browser,
     rm = rm_context.new_page()
     login(rm, "rm1")
     rm_nav = rm.get_by_role("navigation", name="主导航")
-    expect(rm_nav.get_by_role("link")).to_have_count(6)  # with Me and Referrals
+    expect(rm_nav.get_by_role("link")).to_have_count(5)  # with Me and Referrals
     rm_nav.get_by_role("link", name="转介").click()
     item = rm.locator(f'[data-testid="referral"][data-referral-id="{referral_id}"]')
     expect(item).to_contain_text(need)

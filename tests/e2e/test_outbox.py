@@ -6,7 +6,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import OtherDevice, login, outbox_size
+from tests.e2e.conftest import OtherDevice, login, open_settings, outbox_size
 from tests.e2e.test_visits import log_visit, open_first_card_of_today
 
 
@@ -42,7 +42,7 @@ def test_unsent_visits_wait_for_their_owner_through_a_dead_session_and_another_u
     expect(page.get_by_text("没有等待发送的内容。")).to_be_visible()
     page.wait_for_timeout(2_500)  # the outbox's first sends after sign-in
     assert outbox_size(page) == 3
-    page.get_by_role("link", name="设置").click()
+    open_settings(page)
     page.get_by_role("button", name="退出登录").click()  # nothing of theirs to lose: no question
     expect(page.get_by_test_id("waiting-writes")).to_have_attribute("data-count", "3")
 

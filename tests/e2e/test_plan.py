@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, open_settings
 from tests.e2e.test_app import wait_for_service_worker
 
 
@@ -75,7 +75,7 @@ def test_today_shows_the_plan_with_reason_chips(page, planned):
     first.get_by_role("button", name="更多").click()
     expect(first.get_by_role("button", name="完成")).to_be_visible()
 
-    page.get_by_role("link", name="设置").click()
+    open_settings(page)
     page.get_by_text("English").click()
     page.goto(f"/?date={day}")
     first = page.get_by_test_id("today-list").get_by_test_id("plan-entry").first

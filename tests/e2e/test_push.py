@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import context_args, login
+from tests.e2e.conftest import context_args, login, open_settings
 from tests.e2e.test_app import wait_for_service_worker
 from tests.e2e.test_plan import Api
 from tests.push.pushservice import PushService, b64url
@@ -137,7 +137,7 @@ def test_turn_on_receive_a_push_and_tap_it_to_the_customer(page, context, push_s
     login(page)
     expect(page.get_by_test_id("push-prompt")).to_have_count(0)  # permission already granted
     wait_for_service_worker(page)
-    page.get_by_role("link", name="设置").click()
+    open_settings(page)
     panel = page.get_by_test_id("push-panel")
     expect(panel.get_by_test_id("push-state")).to_have_attribute("data-state", "off")
     panel.get_by_role("button", name="开启", exact=True).click()
@@ -188,7 +188,7 @@ def test_turn_on_receive_a_push_and_tap_it_to_the_customer(page, context, push_s
     expect(page.locator(".visit-form")).to_be_visible()
 
     # Turn off: the server forgets the device
-    page.get_by_role("link", name="设置").click()
+    open_settings(page)
     panel.get_by_role("button", name="关闭", exact=True).click()
     expect(panel.get_by_test_id("push-state")).to_have_attribute("data-state", "off")
     stored = api.call("GET", "/push/subscriptions")["items"]

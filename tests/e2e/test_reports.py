@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import context_args, login
+from tests.e2e.conftest import context_args, login, open_settings
 from tests.e2e.test_app import wait_for_service_worker
 
 PHONE = {"width": 390, "height": 844}
@@ -81,7 +81,7 @@ def test_rm_sees_their_month_against_the_team_median_in_both_languages(page, api
     # the page never scrolls sideways on a phone: wide tables scroll inside their card
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
-    nav(page, "设置").click()
+    open_settings(page)
     page.get_by_role("radio", name="English").check()
     nav(page, "Me").click()
     expect(screen.get_by_role("heading", name="My month", level=1)).to_be_visible()
@@ -172,18 +172,25 @@ def test_lead_sees_a_row_per_rm_of_the_team_and_drills_down(page, api_as):
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
-def test_a_leads_seven_tabs_fit_a_360_px_phone(browser, live_server, locale):
+def test_a_leads_five_tabs_fit_a_360_px_phone_and_the_rest_is_under_team(browser, live_server,
+                                                                          locale):
     context = browser.new_context(**context_args(
         live_server, viewport={"width": 360, "height": 740}, locale=locale))
     page = context.new_page()
     login(page, "lead1")
     bar = page.locator("nav.tabbar")
-    expect(bar.locator("a")).to_have_count(7)
+    expect(bar.locator("a")).to_have_count(5)
     assert bar.evaluate("n => n.scrollWidth - n.clientWidth") <= 0
     # still a finger's width each, and no label cut off
     for tab in bar.locator("a").all():
         assert tab.bounding_box()["width"] >= 44
         assert tab.evaluate("n => n.scrollWidth <= n.clientWidth")
+    # the product report and settings are one tap under the team tab, which stays lit
+    bar.get_by_role("link", name="团队" if locale == "zh-CN" else "Team").click()
+    page.get_by_role("link", name="产品" if locale == "zh-CN" else "Products").click()
+    page.get_by_test_id("products-report").wait_for()
+    team = "团队" if locale == "zh-CN" else "Team"
+    expect(bar.locator("a[aria-current=page]")).to_have_text(team)
     context.close()
 
 

@@ -3,14 +3,14 @@ on the device and goes once they sign in again."""
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import OtherDevice, login, outbox_size
+from tests.e2e.conftest import OtherDevice, login, open_settings, outbox_size
 from tests.e2e.test_visits import log_visit, open_first_card_of_today
 
 
 def test_settings_lists_my_devices_and_signs_one_out(page, live_server):
     other = OtherDevice(live_server, "rm5")
     login(page, "rm5")
-    page.get_by_role("link", name="设置").click()
+    open_settings(page)
     devices = page.get_by_test_id("devices")
     expect(devices.locator("li")).to_have_count(2)
     expect(devices.locator("li", has_text="本机")).to_have_count(1)

@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, open_settings
 from tests.e2e.test_app import wait_for_service_worker
 
 
@@ -208,7 +208,7 @@ def test_signing_out_with_unsent_writes_asks_first(page, context):
     customer_id = open_first_card_of_today(page)
     context.set_offline(True)
     log_visit(page, customer_id, "not sent yet")
-    page.get_by_role("link", name="设置").click()
+    open_settings(page)
     messages = []
 
     def dismiss(dialog):

@@ -9,7 +9,7 @@ import { online } from '../data/network';
 import { user } from '../data/session';
 import { applyUpdate, pendingNavigation, updateReady } from '../data/sw-register';
 
-type NavItem = { href: string; key: MessageKey; icon: string; roles: readonly string[]; badge?: boolean; also?: string };
+type NavItem = { href: string; key: MessageKey; icon: string; roles: readonly string[]; badge?: boolean; also?: readonly string[] };
 
 const PORTFOLIO = ['rm', 'lead'] as const;
 const EVERYONE = ['rm', 'lead', 'analyst', 'admin', 'referrer'] as const;
@@ -20,20 +20,20 @@ const ICON = {
   products: 'M12 2 3 6.5v11L12 22l9-4.5v-11zm0 2.2 6.5 3.3L12 10.8 5.5 7.5zM5 9.2l6 3v7.4l-6-3zm8 10.4v-7.4l6-3v7.4z',
 };
 
-// a phone shows up to seven tabs; past what fits, the bar scrolls sideways (styles.css)
+// at most five tabs for any role; settings (and a lead's product report) sit under "me" or the
+// team, reached from a link at the top of those screens (MeLinks)
 const NAV: readonly NavItem[] = [
   { href: '/', key: 'nav.today', roles: PORTFOLIO, icon: 'M7 2v2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2h-2V2h-2v2H9V2H7zm-2 8h14v10H5V10z' },
   { href: '/', key: 'nav.refer', roles: ['referrer'], icon: 'M15 12a4 4 0 1 0-4-4 4 4 0 0 0 4 4zm-9-2V7H4v3H1v2h3v3h2v-3h3v-2zm9 4c-2.7 0-8 1.3-8 4v2h16v-2c0-2.7-5.3-4-8-4z' },
-  { href: '/', key: 'nav.products', roles: ['analyst', 'admin'], icon: ICON.products, also: '/products' },
+  { href: '/', key: 'nav.products', roles: ['analyst', 'admin'], icon: ICON.products, also: ['/products'] },
   { href: '/customers', key: 'nav.customers', roles: PORTFOLIO, icon: 'M16 11a4 4 0 1 0-4-4 4 4 0 0 0 4 4zm-8 0a3 3 0 1 0-3-3 3 3 0 0 0 3 3zm0 2c-2.7 0-8 1.3-8 4v3h8v-3c0-1.1.5-2.1 1.3-2.9A12 12 0 0 0 8 13zm8 0c-2.7 0-8 1.3-8 4v3h16v-3c0-2.7-5.3-4-8-4z' },
-  { href: '/me', key: 'nav.me', roles: ['rm'], icon: ICON.chart },
-  { href: '/team', key: 'nav.team', roles: ['lead'], icon: ICON.team },
-  { href: '/products', key: 'nav.products', roles: ['lead'], icon: ICON.products },
+  { href: '/team', key: 'nav.team', roles: ['lead'], icon: ICON.team, also: ['/products', '/settings'] },
   { href: '/referrals', key: 'nav.referrals', roles: ['rm'], icon: 'M20 6h-3V4a2 2 0 0 0-2-2H9a2 2 0 0 0-2 2v2H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V8a2 2 0 0 0-2-2zM9 4h6v2H9zm3 14-4-4 1.4-1.4 1.6 1.6V9h2v5.2l1.6-1.6L16 14z' },
   { href: '/referrals', key: 'nav.myReferrals', roles: ['referrer'], icon: 'M4 6h2v2H4zm4 0h12v2H8zm-4 5h2v2H4zm4 0h12v2H8zm-4 5h2v2H4zm4 0h12v2H8z' },
   { href: '/approvals', key: 'nav.approvals', roles: ['lead'], icon: 'M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z' },
   { href: '/alerts', key: 'nav.alerts', badge: true, roles: EVERYONE, icon: 'M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.8V3.5a1.5 1.5 0 0 0-3 0v.7A7 7 0 0 0 5 11v5l-2 2v1h18v-1z' },
-  { href: '/settings', key: 'nav.settings', roles: EVERYONE, icon: 'M19.4 13a7.8 7.8 0 0 0 0-2l2.1-1.6-2-3.5-2.5 1a7.6 7.6 0 0 0-1.7-1L15 3h-4l-.4 2.7a7.6 7.6 0 0 0-1.7 1l-2.5-1-2 3.5L6.6 11a7.8 7.8 0 0 0 0 2l-2.1 1.6 2 3.5 2.5-1a7.6 7.6 0 0 0 1.7 1L11 21h4l.4-2.7a7.6 7.6 0 0 0 1.7-1l2.5 1 2-3.5zM13 15.5a3.5 3.5 0 1 1 3.5-3.5 3.5 3.5 0 0 1-3.5 3.5z' },
+  { href: '/me', key: 'nav.me', roles: ['rm'], icon: ICON.chart, also: ['/settings'] },
+  { href: '/settings', key: 'nav.settings', roles: ['analyst', 'admin', 'referrer'], icon: 'M19.4 13a7.8 7.8 0 0 0 0-2l2.1-1.6-2-3.5-2.5 1a7.6 7.6 0 0 0-1.7-1L15 3h-4l-.4 2.7a7.6 7.6 0 0 0-1.7 1l-2.5-1-2 3.5L6.6 11a7.8 7.8 0 0 0 0 2l-2.1 1.6 2 3.5 2.5-1a7.6 7.6 0 0 0 1.7 1L11 21h4l.4-2.7a7.6 7.6 0 0 0 1.7-1l2.5 1 2-3.5zM13 15.5a3.5 3.5 0 1 1 3.5-3.5 3.5 3.5 0 0 1-3.5 3.5z' },
 ];
 
 /** The nav of a role; a role the app does not know gets the RM's. */
@@ -57,7 +57,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
     route(target);
   }, [pendingNavigation.value]);
   const active = (item: NavItem) =>
-    (item.href === '/' ? path === '/' : path.startsWith(item.href)) || (item.also !== undefined && path.startsWith(item.also));
+    (item.href === '/' ? path === '/' : path.startsWith(item.href)) || (item.also ?? []).some((prefix) => path.startsWith(prefix));
   return (
     <div class="shell">
       <a class="skip" href="#main">{t('app.skip')}</a>

@@ -6,6 +6,7 @@ import { BarList, DataTable, FigureTiles, MonthPicker, Panel, PeriodNote, Report
 import {
   axisMoney, column, figureName, formatFigure, isMonth, latestMonth, monthName, monthTicks, weekTick,
 } from '../logic/reports';
+import { MeLinks } from '../components/MeLinks';
 import { Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import * as reports from '../data/reports';
@@ -40,6 +41,7 @@ function RmReportScreen({ rm, month, base }: { rm?: number; month?: string; base
     <section aria-labelledby="me-title" class="report" data-testid="rm-report" lang={locale.value}>
       <header class="screen-head report-head">
         {back && <a href={back} class="back">‹ {t('team.back')}</a>}
+        {!rm && <MeLinks />}
         <h1 id="me-title">{report && rm ? t('me.titleOf', { name: report.rm.name }) : t('me.title')}</h1>
         {report && <p class="muted">{[report.team?.name, monthName(report.month)].filter(Boolean).join(' · ')}</p>}
         {report && (

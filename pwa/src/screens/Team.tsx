@@ -1,3 +1,4 @@
+import { MeLinks } from '../components/MeLinks';
 import { useLocation } from 'preact-iso';
 import { ChannelsPanel } from '../components/ChannelsPanel';
 import { Chart } from '../components/Chart';
@@ -21,6 +22,7 @@ export function Team() {
   return (
     <section aria-labelledby="team-title" class="report" data-testid="team-report" lang={locale.value}>
       <header class="screen-head report-head">
+        <MeLinks />
         <h1 id="team-title">{t('team.title')}</h1>
         {report && <p class="muted">{report.team.name} · {monthName(report.month)}</p>}
         {report && (
