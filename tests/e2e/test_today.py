@@ -4,7 +4,7 @@ the contact loop (a call logged in two taps, a visit form that closes its entry,
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import context_args, login, outbox_size
+from tests.e2e.conftest import context_args, login, outbox_size, until
 from tests.e2e.server import serve
 from tests.e2e.test_plan import Api
 
@@ -243,3 +243,49 @@ def test_the_card_leads_with_todays_focus_and_keeps_the_models_in_a_drawer(page,
     expect(drawer.get_by_test_id("scores")).to_be_hidden()
     drawer.locator("summary").click()
     expect(drawer.get_by_test_id("scores").locator("li")).to_have_count(len(card["scores"]))
+
+
+SAVED_FOR_OFFLINE = """(async () => {
+  const db = await new Promise((ok) => {
+    const open = indexedDB.open('rm-companion');
+    open.onsuccess = () => ok(open.result);
+  });
+  const read = (store, how) => new Promise((ok) => {
+    const request = how(db.transaction(store).objectStore(store));
+    request.onsuccess = () => ok(request.result);
+  });
+  const cards = await read('cards', (s) => s.count());
+  const products = await read('meta', (s) => s.get('products'));
+  return cards >= 5 && Boolean(products && products.value.length);
+})()"""
+
+
+def test_offline_the_rm_searches_saved_customers_reads_alerts_and_records_products(
+        page, context, morning):
+    from tests.e2e.test_app import wait_for_service_worker
+
+    api = Api(morning, "rm1")
+    login(page)
+    wait_for_service_worker(page)
+    target = open_entries(api)[0]["customer"]
+    page.goto("/alerts")  # read once online: kept for offline
+    page.get_by_test_id("alert-list").wait_for()
+    titles = page.get_by_test_id("alert").locator(".row-title").all_inner_texts()
+    page.goto("/")
+    page.get_by_test_id("today-list").wait_for()
+    until(page, SAVED_FOR_OFFLINE)  # Today saved its customers' cards and the product list
+
+    context.set_offline(True)
+    page.goto("/customers")
+    search = page.get_by_role("searchbox", name="按名称或客户号搜索")
+    search.fill(target["name"][2:6])  # a part of the name no search ever ran for
+    expect(page.get_by_test_id("customer-list").get_by_text(target["name"])).to_be_visible()
+
+    page.goto("/alerts")
+    expect(page.get_by_test_id("alert").locator(".row-title")).to_have_text(titles)
+    expect(page.get_by_test_id("as-of")).to_have_class("as-of stale")
+
+    page.goto(f"/customers/{target['id']}/visit?name=x")
+    page.get_by_role("button", name="添加产品").click()
+    assert page.locator(".discussed select").first.locator("option").count() >= 5
+    context.set_offline(False)

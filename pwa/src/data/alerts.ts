@@ -1,17 +1,20 @@
-// The in-app alerts inbox (docs/push.md): every alert, pushed or not. Needs a connection;
-// nothing is cached. The unread count feeds the badge on the nav item.
+// The in-app alerts inbox (docs/push.md): every alert, pushed or not. Network first; the last
+// inbox read stays on the device so alerts stay readable offline (signing out wipes it).
+// The unread count feeds the badge on the nav item.
 import { signal } from '@preact/signals';
 import * as api from './api';
+import * as cache from './cache';
+import { networkFirst, type Loaded } from './portfolio';
 import { afterFirstScreen } from './idle';
 
 const POLL_MS = 60_000;
 
 export const unread = signal(0);
 
-export async function inbox(): Promise<api.Inbox> {
-  const data = await api.getInbox();
-  unread.value = data.unread;
-  return data;
+export async function inbox(): Promise<Loaded<api.Inbox>> {
+  const loaded = await networkFirst(() => api.getInbox(), (data, g) => cache.saveInbox(data, g), () => cache.loadInbox());
+  if (!loaded.offline) unread.value = loaded.data.unread;
+  return loaded;
 }
 
 export async function refreshUnread(): Promise<void> {

@@ -1,6 +1,6 @@
 // The offline cache: the portfolio list, 360 cards, the day's plan, and when each was fetched.
 // Signing out wipes them; the outbox is not the cache (session.ts decides what goes of it).
-import type { Card, CustomerPage, Plan } from './api';
+import type { Card, CustomerPage, CustomerSummary, Inbox, Plan } from './api';
 import { db } from './db';
 
 const RECENT_CARDS = 40;
@@ -60,10 +60,41 @@ export async function loadPlan(key: string): Promise<Cached<Plan> | undefined> {
   return row && { data: row.plan, fetchedAt: row.fetchedAt };
 }
 
+/** Every customer the device holds (saved lists and cards), once each: what an offline
+ * search looks through. */
+export async function savedCustomers(): Promise<{ items: CustomerSummary[]; fetchedAt: number }> {
+  const database = await db();
+  const found = new Map<number, CustomerSummary>();
+  let fetchedAt = 0;
+  for (const row of await database.getAll('lists')) {
+    for (const c of row.page.items) found.set(c.id, c);
+    fetchedAt = Math.max(fetchedAt, row.fetchedAt);
+  }
+  for (const row of await database.getAll('cards')) {
+    if (!found.has(row.id)) found.set(row.id, row.card);
+    fetchedAt = Math.max(fetchedAt, row.fetchedAt);
+  }
+  return { items: [...found.values()], fetchedAt };
+}
+
+// The alerts inbox rides in the meta store under this key, and goes with the rest at sign-out.
+const INBOX_KEY = 'inbox';
+
+export async function saveInbox(inbox: Inbox, since = generation): Promise<void> {
+  const database = await db();
+  if (since !== generation) return;
+  await database.put('meta', { key: INBOX_KEY, value: { data: inbox, fetchedAt: Date.now() } });
+}
+
+export async function loadInbox(): Promise<Cached<Inbox> | undefined> {
+  const row = await (await db()).get('meta', INBOX_KEY);
+  return row?.value as Cached<Inbox> | undefined;
+}
+
 export async function wipe(): Promise<void> {
   generation += 1;
   const database = await db();
   const stores = ['lists', 'cards', 'plans'] as const;
-  const tx = database.transaction([...stores], 'readwrite');
-  await Promise.all([...stores.map((name) => tx.objectStore(name).clear()), tx.done]);
+  const tx = database.transaction([...stores, 'meta'], 'readwrite');
+  await Promise.all([...stores.map((name) => tx.objectStore(name).clear()), tx.objectStore('meta').delete(INBOX_KEY), tx.done]);
 }

@@ -5,7 +5,7 @@ import * as cache from './cache';
 import { afterFirstScreen } from './idle';
 import { newClientId } from './outbox';
 import { save } from './outbox-state';
-import { networkFirst, prefetchCards, type Loaded } from './portfolio';
+import { networkFirst, prefetchCards, products, type Loaded } from './portfolio';
 import type { Recent } from '../logic/plan';
 
 const PREFETCH_CARDS = 30;
@@ -32,6 +32,8 @@ export async function plan(date?: string, rm?: number): Promise<Loaded<api.Plan>
       const ids = [...new Set(result.data.entries.map((e) => e.customer.id))].slice(0, PREFETCH_CARDS);
       const generation = cache.currentGeneration();
       afterFirstScreen(() => prefetchCards(ids, generation));
+      // and the product list, so an offline visit can still record what was discussed
+      afterFirstScreen(() => products().catch(() => undefined));
     }
   }
   return result;

@@ -4,6 +4,7 @@ import { OfflineError } from './api';
 import * as cache from './cache';
 import { getMeta, setMeta } from './db';
 import { yieldToMain } from './idle';
+import { matchCustomers } from '../logic/search';
 
 export type Loaded<T> = { data: T; asOf: number; offline: boolean };
 
@@ -29,7 +30,15 @@ export async function networkFirst<T>(
 
 export function customers(query: api.CustomerQuery): Promise<Loaded<api.CustomerPage>> {
   const key = api.queryString(query);
-  return networkFirst(() => api.listCustomers(query), (page, g) => cache.saveList(key, page, g), () => cache.loadList(key));
+  // offline, a search the device never ran looks through every customer it holds
+  const load = async () => (await cache.loadList(key)) ?? (query.q ? searchSaved(query) : undefined);
+  return networkFirst(() => api.listCustomers(query), (page, g) => cache.saveList(key, page, g), load);
+}
+
+async function searchSaved(query: api.CustomerQuery): Promise<cache.Cached<api.CustomerPage>> {
+  const { items, fetchedAt } = await cache.savedCustomers();
+  const found = matchCustomers(items, query.q ?? '');
+  return { data: { items: found, total: found.length, page: 1, per_page: found.length }, fetchedAt };
 }
 
 /** The customers longest without contact: what Today offers on a day with no plan. */

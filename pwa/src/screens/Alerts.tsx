@@ -1,13 +1,13 @@
 import { useState } from 'preact/hooks';
 import { describeError } from '../components/Moments';
 import { kindLabel } from '../components/Push';
-import { Empty, ErrorState, Skeleton } from '../components/States';
+import { AsOf, Empty, ErrorState, Skeleton } from '../components/States';
 import { useLoad } from '../components/useLoad';
 import type { Alert } from '../data/api';
 import * as alerts from '../data/alerts';
 import { dateTime, locale, t } from '../i18n';
 
-/** The inbox: every alert, pushed or not, newest first. Needs a connection. */
+/** The inbox: every alert, pushed or not, newest first; the last one read when offline. */
 export function Alerts() {
   const [state, reload] = useLoad(() => alerts.inbox(), []);
   const [read, setRead] = useState<Set<number>>(new Set());
@@ -16,7 +16,7 @@ export function Alerts() {
   const [busy, setBusy] = useState(false);
 
   const isUnread = (a: Alert) => !a.read_at && !read.has(a.id);
-  const items = state.status === 'ready' ? state.value.items : [];
+  const items = state.status === 'ready' ? state.value.data.items : [];
   const unreadCount = items.filter(isUnread).length;
 
   async function markAll() {
@@ -48,6 +48,7 @@ export function Alerts() {
           <button type="button" class="btn small-action" disabled={busy} onClick={() => void markAll()}>{t('alerts.markAll')}</button>
         )}
       </header>
+      {state.status === 'ready' && <AsOf asOf={state.value.asOf} offline={state.value.offline} />}
       {status && <p class="ok" role="status">{status}</p>}
       {error && <p class="form-error" role="alert">{error}</p>}
       {state.status === 'loading' && <Skeleton rows={4} />}
