@@ -52,6 +52,13 @@ class PreferencesSchema(Schema):
     urgent_kinds = fields.List(fields.String(), dump_only=True)
 
 
+class AlertCustomerSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
 class NotificationSchema(Schema):
     id = fields.Integer()
     kind = fields.String(validate=validate.OneOf(KINDS))
@@ -59,6 +66,10 @@ class NotificationSchema(Schema):
     body = fields.String()
     url = fields.String()
     status = fields.String()
+    urgency = fields.String(validate=validate.OneOf(("high", "normal")),
+                            metadata={"description": "high: shown as urgent"})
+    customer = fields.Nested(AlertCustomerSchema, allow_none=True, metadata={
+        "description": "the customer the alert is about, while the reader sees them"})
     created_at = UtcDateTime()
     sent_at = UtcDateTime(allow_none=True)
     read_at = UtcDateTime(allow_none=True)

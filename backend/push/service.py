@@ -4,6 +4,7 @@ and the morning briefing. Sending is the sender's job (backend/push/sender.py)."
 import base64
 import binascii
 import hmac
+import re
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -12,7 +13,8 @@ from sqlalchemy import func, select, update
 from backend import texts
 from backend.auth import service as auth_service
 from backend.auth.models import User
-from backend.customers.portfolio import Viewer
+from backend.customers.models import Customer
+from backend.customers.portfolio import Viewer, customer_scope
 from backend.errors import Conflict, Invalid
 from backend.extensions import db
 from backend.models_base import utcnow
@@ -172,7 +174,37 @@ def inbox(user: Viewer, *, unread_only: bool, limit: int = 100) -> dict:
                                                    Notification.id.desc()).limit(limit)))
     unread = db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)))
-    return {"items": items, "unread": unread}
+    about = _customers_about(user, items)
+    return {"items": [{**_note_dict(n), "customer": about.get(_customer_of(n.url))}
+                      for n in items], "unread": unread}
+
+
+_CUSTOMER_URL = re.compile(r"^/customers/(\d+)(?:[/?#]|$)")
+
+
+def _customer_of(url: str) -> int | None:
+    """The customer an alert is about: the one whose card (or part of it) it opens."""
+    match = _CUSTOMER_URL.match(url or "")
+    return int(match.group(1)) if match else None
+
+
+def _customers_about(user: Viewer, notes: list[Notification]) -> dict[int, dict]:
+    """Name and phone of the customers the alerts are about, those the reader still sees
+    (a customer moved to another RM since is not told of)."""
+    ids = {cid for n in notes if (cid := _customer_of(n.url)) is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Customer.id, Customer.name, Customer.name_en, Customer.phone)
+        .where(Customer.id.in_(ids), customer_scope(user))).all()
+    return {r.id: {"id": r.id, "name": r.name, "name_en": r.name_en, "phone": r.phone}
+            for r in rows}
+
+
+def _note_dict(n: Notification) -> dict:
+    return {"id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "url": n.url,
+            "status": n.status, "urgency": n.urgency, "created_at": n.created_at,
+            "sent_at": n.sent_at, "read_at": n.read_at}
 
 
 def mark_read(user: Viewer, *, ids: list[int] | None, everything: bool) -> int:

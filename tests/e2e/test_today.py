@@ -289,3 +289,28 @@ def test_offline_the_rm_searches_saved_customers_reads_alerts_and_records_produc
     page.get_by_role("button", name="添加产品").click()
     assert page.locator(".discussed select").first.locator("option").count() >= 5
     context.set_offline(False)
+
+
+def test_alerts_fold_repeats_put_the_urgent_first_and_offer_their_actions(page, morning):
+    api = Api(morning, "rm1")
+    items = api.call("GET", "/notifications")["items"]
+    groups = {(n["customer"]["id"], n["kind"]) if n["customer"] else n["id"] for n in items}
+    assert items, "the nightly run raised no alert for rm1"
+    login(page)
+    page.locator("nav.tabbar").get_by_role("link", name="提醒").click()
+    rows = page.get_by_test_id("alert")
+    expect(rows).to_have_count(len(groups))
+    urgent = [n for n in items if n["urgency"] == "high" and not n["read_at"]]
+    if urgent:
+        expect(rows.first.get_by_test_id("alert-urgent")).to_have_text("紧急")
+    about = next(n for n in items if n["customer"])
+    card_link = f'a[href="/customers/{about["customer"]["id"]}"]'
+    row = page.locator(f'[data-testid="alert"]:has({card_link})').first
+    expect(row.get_by_role("link", name=f"查看客户: {about['customer']['name']}")).to_be_visible()
+    expect(row.get_by_role("link", name=f"记录: {about['customer']['name']}")).to_be_visible()
+    row.get_by_role("link", name=f"查看客户: {about['customer']['name']}").click()
+    page.locator(".card360").wait_for()
+    unread = {n["id"] for n in api.call("GET", "/notifications")["items"] if not n["read_at"]}
+    folded = {n["id"] for n in items
+              if n["customer"] and n["customer"]["id"] == about["customer"]["id"]}
+    assert not (unread & folded) or len({n["kind"] for n in items if n["id"] in folded}) > 1

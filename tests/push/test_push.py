@@ -446,3 +446,23 @@ def test_a_sender_that_dies_mid_send_loses_nothing(push, rm):
     assert push.received == []
     assert sender.run_once(now + sender.LEASE + timedelta(seconds=1))["sent"] == 1
     assert len(push.to(phone)) == 1
+
+
+def test_an_alert_names_its_customer_and_urgency_for_grouping(api, rm):
+    """The inbox groups by customer and marks the urgent (docs/push.md): each alert says
+    which customer it is about, only while the reader may still see that customer."""
+    mine = f.customer(rm, name="杭州恒丰五金", name_en="Hangzhou Hengfeng", phone="13800000000")
+    moved = f.customer(f.user("rm_x", "rm", f.team("X")), name="别人的客户")
+    db.session.commit()
+    about_mine = service.notify(rm, kind="risk_high", texts=ZH, url=f"/customers/{mine.id}")
+    about_moved = service.notify(rm, kind="risk", texts=ZH, url=f"/customers/{moved.id}")
+    not_a_customer = service.notify(rm, kind="referral", texts=ZH, url="/referrals")
+    db.session.commit()
+    items = {n["id"]: n for n in api("rm_a").get("/api/v1/notifications").json["items"]}
+    assert items[about_mine.id]["customer"] == {
+        "id": mine.id, "name": "杭州恒丰五金", "name_en": "Hangzhou Hengfeng",
+        "phone": "13800000000"}
+    assert items[about_mine.id]["urgency"] == "high"
+    assert items[about_moved.id]["customer"] is None  # moved away: nothing of it is told
+    assert items[about_moved.id]["urgency"] == "normal"
+    assert items[not_a_customer.id]["customer"] is None

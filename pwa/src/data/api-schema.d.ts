@@ -2338,6 +2338,12 @@ export interface components {
             rate: number | null;
             status: string;
         };
+        AlertCustomer: {
+            id: number;
+            name: string;
+            name_en: string | null;
+            phone: string | null;
+        };
         Approval: {
             action: string;
             customer: components["schemas"]["CustomerRef"];
@@ -2667,6 +2673,8 @@ export interface components {
             body: string;
             /** Format: date-time */
             created_at: string;
+            /** @description the customer the alert is about, while the reader sees them */
+            customer: components["schemas"]["AlertCustomer"] | null;
             id: number;
             /** @enum {string} */
             kind: "briefing" | "risk_high" | "risk" | "approval_requested" | "approval_decided" | "renewal_due" | "referral" | "test";
@@ -2676,6 +2684,11 @@ export interface components {
             sent_at: string | null;
             status: string;
             title: string;
+            /**
+             * @description high: shown as urgent
+             * @enum {string}
+             */
+            urgency: "high" | "normal";
             url: string;
         };
         OfferList: {
