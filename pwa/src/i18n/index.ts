@@ -97,7 +97,8 @@ export function prepareFormats(): void {
 
 export function money(value: number | null | undefined, compact = false): string {
   if (value == null) return '—';
-  return numberFormat(compact ? MONEY_COMPACT : MONEY).format(value);
+  // compact from ten thousand up (27.2万, 13.3K); a smaller amount reads better whole
+  return numberFormat(compact && Math.abs(value) >= 10_000 ? MONEY_COMPACT : MONEY).format(value);
 }
 
 /** A yearly rate (a fraction: 0.0435) as a percentage with two decimals: "4.35%". */

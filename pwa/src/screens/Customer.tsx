@@ -82,10 +82,11 @@ function Facts({ card }: { card: Card }) {
     <section aria-labelledby="facts-title" class="panel">
       <h2 id="facts-title">{t('card.figures')}</h2>
       <dl class="figures">
-        <div><dt>{t('card.deposits')}</dt><dd>{money(deposits)}</dd></div>
-        <div><dt>{t('card.credit')}</dt><dd>{money(credit)}</dd></div>
-        <div><dt>{t('card.revenue12')}</dt><dd>{money(card.profitability.revenue)}</dd></div>
-        <div><dt>{t('card.margin12')}</dt><dd class={card.profitability.margin < 0 ? 'neg' : ''}>{money(card.profitability.margin)}</dd></div>
+        {/* key figures at a glance, in 万 (compact); the lists below give full amounts */}
+        <div><dt>{t('card.deposits')}</dt><dd title={money(deposits)}>{money(deposits, true)}</dd></div>
+        <div><dt>{t('card.credit')}</dt><dd title={money(credit)}>{money(credit, true)}</dd></div>
+        <div><dt>{t('card.revenue12')}</dt><dd title={money(card.profitability.revenue)}>{money(card.profitability.revenue, true)}</dd></div>
+        <div><dt>{t('card.margin12')}</dt><dd class={card.profitability.margin < 0 ? 'neg' : ''} title={money(card.profitability.margin)}>{money(card.profitability.margin, true)}</dd></div>
         <div><dt>{t('card.satisfaction')}</dt><dd data-testid="satisfaction">{card.satisfaction?.index == null ? '—' : `${Math.round(card.satisfaction.index)} / 100 (${card.satisfaction.responses})`}</dd></div>
       </dl>
       <dl class="facts">
