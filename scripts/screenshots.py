@@ -65,6 +65,7 @@ def shoot(browser, url: str, device: str, viewport: dict, lang: str,
     page.screenshot(path=OUT / f"customers-{device}-{lang}.png")
     page.get_by_test_id("customer-list").locator("a").first.click()
     page.locator(".card360").wait_for()
+    card_url = page.url
     page.wait_for_timeout(200)
     page.screenshot(path=OUT / f"customer-{device}-{lang}.png")
     page.screenshot(path=OUT / f"customer-full-{device}-{lang}.png", full_page=True)
@@ -81,6 +82,9 @@ def shoot(browser, url: str, device: str, viewport: dict, lang: str,
     notes = {"zh-CN": "到店拜访，老板在考虑扩店。", "en": "Visited; the owner plans a second shop."}
     page.locator("textarea[name=notes]").fill(notes[lang])
     page.locator("button[type=submit]").click()
+    # a customer on today's plan goes back to Today (the entry is met), another to the card
+    page.locator(".card360").or_(page.get_by_test_id("today-list")).first.wait_for()
+    page.goto(card_url)
     page.locator(".card360").wait_for()
     page.wait_for_timeout(300)
     page.screenshot(path=OUT / f"customer-unsent-{device}-{lang}.png")

@@ -16,7 +16,7 @@ const ANSWERS = ['interested', 'accepted', 'declined'] as const;
 // '' is "not discussed": the offer the form starts with counts only once the RM answers it
 type Discussed = { product_code: string; answer: (typeof ANSWERS)[number] | ''; reason?: string };
 
-const ISO_CHANNEL = (value: unknown) => (CHANNELS as readonly string[]).includes(String(value)) ? String(value) : 'visit';
+const knownChannel = (value: unknown) => (CHANNELS as readonly string[]).includes(String(value)) ? String(value) : 'visit';
 
 export function Visit() {
   const { params, query } = useRoute();
@@ -25,7 +25,7 @@ export function Visit() {
   const [products, setProducts] = useState<Product[]>([]);
   // opened from a plan entry: it starts from the entry's channel and offer, and closes the entry
   const planEntryId = Number(query.entry) || null;
-  const [channel, setChannel] = useState<string>(() => ISO_CHANNEL(query.channel));
+  const [channel, setChannel] = useState<string>(() => knownChannel(query.channel));
   const [outcome, setOutcome] = useState<string>(''); // chosen, never assumed
   const [when, setWhen] = useState(localInputValue(new Date()));
   const [discussed, setDiscussed] = useState<Discussed[]>(() => (query.offer ? [{ product_code: String(query.offer), answer: '' }] : []));
