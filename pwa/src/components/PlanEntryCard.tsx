@@ -90,7 +90,8 @@ export function PlanEntryCard({ entry, readOnly, showRm }: { entry: ShownEntry; 
         {entry.must_do && <span class="chip must-chip" data-testid="must-do">{t(`plan.must.${entry.must_do}` as MessageKey)}</span>}
         {objective}
       </p>
-      <ReasonChips reasons={entry.reasons} />
+      {/* one line: the two weightiest reasons (the card has them all) */}
+      <ReasonChips reasons={entry.reasons.slice(0, 2)} />
       <OfferAndLast entry={entry} />
       <StateChips entry={entry} />
       <div class="plan-actions">
