@@ -187,7 +187,8 @@ def test_a_leads_five_tabs_fit_a_360_px_phone_and_the_rest_is_under_team(browser
         assert tab.evaluate("n => n.scrollWidth <= n.clientWidth")
     # the product report and settings are one tap under the team tab, which stays lit
     bar.get_by_role("link", name="团队" if locale == "zh-CN" else "Team").click()
-    page.get_by_role("link", name="产品" if locale == "zh-CN" else "Products").click()
+    page.locator(".me-links").get_by_role(
+        "link", name="产品" if locale == "zh-CN" else "Products", exact=True).click()
     page.get_by_test_id("products-report").wait_for()
     team = "团队" if locale == "zh-CN" else "Team"
     expect(bar.locator("a[aria-current=page]")).to_have_text(team)
